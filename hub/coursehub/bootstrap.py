@@ -1,0 +1,81 @@
+"""First start of the hub: generated secrets, the database, and the admin account.
+
+Runs before JupyterHub starts (``coursehub serve``) and is idempotent: later starts reuse
+what the first one made, so sessions, learners' tokens and passwords survive restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from .accounts import Accounts
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+# name -> number of random bytes; written hex-encoded, readable by root only.
+SECRETS = {
+    "cookie_secret": 32,
+    "proxy_token": 32,
+    "crypt_key": 32,
+    "cli_api_token": 32,
+}
+
+
+def read_secret(settings: Settings, name: str) -> str:
+    path = settings.secrets_dir / name
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"{path} does not exist: the hub creates its secrets on first start (coursehub serve)"
+        ) from None
+
+
+def ensure_secrets(settings: Settings) -> None:
+    settings.secrets_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(settings.secrets_dir, 0o700)
+    for name, size in SECRETS.items():
+        path = settings.secrets_dir / name
+        if path.exists() and path.read_text().strip():
+            continue
+        _write_private(path, secrets.token_hex(size))
+        log.info("generated %s", path)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a secret file atomically, never readable by anyone but its owner."""
+    partial = path.with_suffix(".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text + "\n")
+    os.replace(partial, path)
+
+
+def ensure_admin(settings: Settings) -> bool:
+    """Give the admin account a random password on first start; True if it was created.
+
+    Without this, anyone could sign up under the admin's name before the admin does
+    (NativeAuthenticator pre-approves sign-ups of names listed as admins). Nobody learns this
+    password: the admin sets a known one with ``coursehub users reset-password``.
+    """
+    accounts = Accounts(settings.database_url)
+    if accounts.has_password(settings.admin):
+        return False
+    accounts.set_password(settings.admin, secrets.token_urlsafe(24), approve=True)
+    return True
+
+
+def bootstrap(settings: Settings) -> None:
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    ensure_secrets(settings)
+    if ensure_admin(settings):
+        log.warning(
+            "Created the admin account %r. Get its password with: "
+            "docker compose exec hub coursehub users reset-password %s",
+            settings.admin,
+            settings.admin,
+        )

@@ -1,0 +1,64 @@
+"""Applies the settings to JupyterHub's configuration: what ``jupyterhub_config.py`` calls."""
+
+from __future__ import annotations
+
+from .authenticator import CourseAuthenticator
+from .bootstrap import read_secret
+from .settings import Settings, current
+from .spawner import CourseSpawner
+
+CLI_SERVICE = "coursehub-cli"
+
+# What the admin CLI may do through the hub's API, and no more.
+CLI_SCOPES = [
+    "admin:users",
+    "admin:groups",
+    "admin:servers",
+    "list:users",
+    "read:users",
+    "list:groups",
+    "read:groups",
+    "read:servers",
+    "read:hub",
+]
+
+
+def configure(c, settings: Settings | None = None) -> None:
+    """Configure JupyterHub (the traitlets config object ``c``) from the platform's settings."""
+    settings = settings or current()
+
+    hub = c.JupyterHub
+    hub.bind_url = "http://:8000"
+    hub.hub_ip = "0.0.0.0"
+    hub.hub_connect_ip = "hub"  # the hub's name on the learners' network
+    hub.db_url = settings.database_url
+    hub.cookie_secret = bytes.fromhex(read_secret(settings, "cookie_secret"))
+    hub.log_level = settings.log_level
+    # Learner servers outlive the hub: a hub restart (upgrade, crash) must not stop anyone's work.
+    hub.cleanup_servers = False
+    hub.authenticator_class = CourseAuthenticator
+    hub.spawner_class = CourseSpawner
+
+    c.ConfigurableHTTPProxy.auth_token = read_secret(settings, "proxy_token")
+    c.ConfigurableHTTPProxy.command = ["configurable-http-proxy"]
+    c.CryptKeeper.keys = [bytes.fromhex(read_secret(settings, "crypt_key"))]
+
+    c.Authenticator.admin_users = {settings.admin}
+
+    hub.services = [{"name": CLI_SERVICE, "api_token": read_secret(settings, "cli_api_token")}]
+    hub.load_roles = [{"name": CLI_SERVICE, "scopes": CLI_SCOPES, "services": [CLI_SERVICE]}]
+
+    spawner = c.CourseSpawner
+    spawner.image = settings.notebook_image
+    spawner.prefix = settings.prefix
+    spawner.network_name = settings.network
+    spawner.data_volume = settings.data_volume
+    spawner.mem_limit = settings.mem_limit
+    spawner.cpu_limit = settings.cpu_limit
+    spawner.pids_limit = settings.pids_limit
+    spawner.shm_size = settings.shm_size
+    spawner.start_timeout = settings.start_timeout
+    spawner.http_timeout = settings.start_timeout
+    spawner.course_repo = settings.course_repo
+    spawner.course_branch = settings.course_branch
+    spawner.course_sync_timeout = settings.course_sync_timeout

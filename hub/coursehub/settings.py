@@ -1,0 +1,147 @@
+"""Every setting of the platform, read from ``COURSEHUB_*`` environment variables.
+
+The model is validated once, up front: a bad value stops the hub (or the CLI) with a message
+that names the variable, the value and what is allowed, instead of failing later in a spawn.
+The README's configuration table is generated from this model (``coursehub settings --markdown``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "COURSEHUB_"
+
+_SIZE = re.compile(r"^[1-9][0-9]*[kKmMgGtT]?$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+def _docker_size(value: str) -> str:
+    if not _SIZE.match(value):
+        raise ValueError(
+            "expected a size like 512M, 4G or 1G (a positive number with an optional K, M, G or T)"
+        )
+    return value.upper()
+
+
+def _docker_name(value: str) -> str:
+    if not _NAME.match(value):
+        raise ValueError(
+            "expected lower-case letters, digits, '_', '.' or '-', starting with a letter or digit"
+        )
+    return value
+
+
+DockerSize = Annotated[str, AfterValidator(_docker_size)]
+DockerName = Annotated[str, AfterValidator(_docker_name)]
+
+
+class SettingsError(ValueError):
+    """The environment holds a setting that cannot be used; the message says which and why."""
+
+
+class Settings(BaseSettings):
+    """The platform's settings. Each field is the variable ``COURSEHUB_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", validate_default=True)
+
+    # --- Hub ---------------------------------------------------------------------------------
+    port: int = Field(8000, ge=1, le=65535, description="Host port the hub is published on (docker compose).")
+    admin: DockerName = Field(
+        "admin", description="Name of the admin account created on first start (random password)."
+    )
+    state_dir: Path = Field(
+        Path("/srv/jupyterhub"), description="Hub state: database and generated secrets (a named volume)."
+    )
+    db_url: str | None = Field(
+        None, description="SQLAlchemy URL of the hub database; default: SQLite in the state directory."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Hub log level.")
+
+    # --- Learner servers ---------------------------------------------------------------------
+    notebook_image: str = Field(
+        "coursehub/notebook:0.1.0", min_length=1, description="Image every learner's server runs."
+    )
+    prefix: DockerName = Field(
+        "coursehub", description="Prefix of learner container and home volume names (the compose project)."
+    )
+    network: str = Field(
+        "coursehub_learners", min_length=1, description="Docker network the hub and learner servers share."
+    )
+    data_volume: str = Field(
+        "coursehub_data",
+        min_length=1,
+        description="Docker volume of shared datasets, read-only for learners.",
+    )
+    mem_limit: DockerSize = Field("4G", description="Memory limit of each learner server.")
+    cpu_limit: float = Field(2.0, gt=0, le=256, description="CPU limit of each learner server, in cores.")
+    pids_limit: int = Field(1024, ge=64, description="Most processes a learner server may run.")
+    shm_size: DockerSize = Field(
+        "1G", description="Size of /dev/shm in learner servers (PyTorch DataLoader workers share memory)."
+    )
+    start_timeout: int = Field(
+        300,
+        ge=30,
+        description="Seconds a learner server may take to start (the first start pulls the course).",
+    )
+
+    # --- Course ------------------------------------------------------------------------------
+    course_repo: str = Field(
+        "git://course/course.git",
+        min_length=1,
+        description="Git URL learners pull the course from: the bundled course service, or GitHub/Gitee.",
+    )
+    course_branch: str = Field("main", min_length=1, description="Branch of the course repository.")
+    course_sync_timeout: int = Field(
+        60, ge=5, le=600, description="Seconds the course pull may take at server start before it is skipped."
+    )
+    course_source: Path = Field(
+        Path("/opt/coursehub/course"),
+        description="Course tree the course service publishes as its first version (baked into the image).",
+    )
+    course_repo_dir: Path = Field(
+        Path("/srv/course"), description="Where the course service keeps its git repository (a named volume)."
+    )
+
+    # --- Data --------------------------------------------------------------------------------
+    data_dir: Path = Field(Path("/srv/data"), description="Where the hub stages datasets (the data volume).")
+    data_mirror: str | None = Field(
+        None, description="Base URL that replaces each dataset's origin, for mirrors behind slow links."
+    )
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.state_dir / 'jupyterhub.sqlite'}"
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.state_dir / "secrets"
+
+
+def explain(error: ValidationError) -> str:
+    """Turn pydantic's report into lines that name the environment variable and the fix."""
+    lines = ["Invalid coursehub settings:"]
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else "?"
+        variable = f"{ENV_PREFIX}{field.upper()}"
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"  {variable}={problem.get('input')!r}: {message}")
+    return "\n".join(lines)
+
+
+def load_settings() -> Settings:
+    """Read and validate the settings, raising SettingsError with a readable message."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(explain(error)) from None
+
+
+@lru_cache(maxsize=1)
+def current() -> Settings:
+    return load_settings()

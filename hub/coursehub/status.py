@@ -1,0 +1,67 @@
+"""What ``coursehub status`` reports: the hub, the course version, and running learner servers."""
+
+from __future__ import annotations
+
+import docker
+from docker.errors import DockerException
+
+from .course import _git
+from .hubapi import HubAPI
+from .settings import Settings
+from .spawner import LABEL_COURSE_VERSION, LABEL_PREFIX, LABEL_ROLE, LABEL_USER
+from .users import server_state
+
+
+def course_version(settings: Settings) -> str | None:
+    try:
+        out = _git("ls-remote", settings.course_repo, f"refs/heads/{settings.course_branch}")
+    except Exception:
+        return None
+    return out.split("\t", 1)[0][:12] or None
+
+
+def learner_containers(settings: Settings) -> dict[str, dict]:
+    """Resources of each running learner container, by user name."""
+    client = docker.from_env()
+    found = {}
+    filters = {"label": [f"{LABEL_PREFIX}={settings.prefix}", f"{LABEL_ROLE}=learner-server"]}
+    for container in client.containers.list(filters=filters):
+        host = container.attrs["HostConfig"]
+        stats = container.stats(stream=False, one_shot=True)
+        found[container.labels.get(LABEL_USER, "?")] = {
+            "container": container.name,
+            "image": container.attrs["Config"]["Image"],
+            "course_version": container.labels.get(LABEL_COURSE_VERSION),
+            "started": container.attrs["State"]["StartedAt"],
+            "memory_used_mb": round(stats.get("memory_stats", {}).get("usage", 0) / 2**20),
+            "memory_limit_mb": round((host.get("Memory") or 0) / 2**20) or None,
+            "cpu_limit": (host.get("CpuQuota") or 0) / (host.get("CpuPeriod") or 100_000) or None,
+            "pids_limit": host.get("PidsLimit"),
+        }
+    return found
+
+
+def collect(settings: Settings, hub: HubAPI) -> dict:
+    info = hub.info()
+    users = hub.users()
+    try:
+        containers = learner_containers(settings)
+        docker_error = None
+    except DockerException as error:
+        containers, docker_error = {}, f"Docker API unavailable: {error}"
+    servers = []
+    for user in users:
+        state = server_state(user)
+        if state == "stopped":
+            continue
+        servers.append({"user": user["name"], "state": state, **containers.get(user["name"], {})})
+    return {
+        "hub": {"version": info.get("version"), "users": len(users)},
+        "course": {
+            "repo": settings.course_repo,
+            "branch": settings.course_branch,
+            "version": course_version(settings),
+        },
+        "servers": servers,
+        "docker_error": docker_error,
+    }

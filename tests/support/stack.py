@@ -1,0 +1,102 @@
+"""A real coursehub stack started from the repository's compose file under a throwaway name."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import docker
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = REPO / "docker-compose.yml"
+LABEL_PREFIX = "coursehub.prefix"
+
+
+class StackError(RuntimeError):
+    pass
+
+
+def docker_client() -> docker.DockerClient:
+    """A client of the real Docker Engine, or a failure that says how to get one."""
+    if shutil.which("docker") is None:
+        raise StackError("the docker CLI is not installed: run ../shared/ci/docker-engine.sh (or install Docker)")
+    try:
+        client = docker.from_env()
+        client.ping()
+    except Exception as error:
+        raise StackError(
+            f"the Docker Engine does not answer ({error}): start it, e.g. with ../shared/ci/docker-engine.sh"
+        ) from None
+    return client
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    """``docker compose -p <project>`` for one test run; learner containers are cleaned up too."""
+
+    project: str = field(default_factory=lambda: f"chtest{uuid.uuid4().hex[:8]}")
+    port: int = field(default_factory=free_port)
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def compose(self, *args: str, check: bool = True, input: str | None = None, timeout: float = 1800):
+        env = {**os.environ, "COURSEHUB_PORT": str(self.port), **self.env}
+        command = ["docker", "compose", "-f", str(COMPOSE_FILE), "-p", self.project, *args]
+        result = subprocess.run(command, env=env, capture_output=True, text=True, input=input, timeout=timeout)
+        if check and result.returncode != 0:
+            raise StackError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def up(self) -> None:
+        self.compose("up", "--detach", "--build", "--wait", "--wait-timeout", "300")
+        self.wait_for_hub()
+
+    def wait_for_hub(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/hub/health", timeout=5).ok:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.5)
+        raise StackError(f"the hub did not answer at {self.url} within {timeout}s:\n{self.logs('hub')}")
+
+    def cli(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        """Run ``coursehub`` inside the hub container, as an admin would."""
+        return self.compose("exec", "-T", "hub", "coursehub", *args, input=input, check=check)
+
+    def cli_json(self, *args: str, input: str | None = None):
+        return json.loads(self.cli(*args, "--json", input=input).stdout)
+
+    def logs(self, service: str) -> str:
+        return self.compose("logs", "--no-color", "--tail", "200", service, check=False).stdout
+
+    def learner_containers(self, client: docker.DockerClient) -> list:
+        return client.containers.list(all=True, filters={"label": f"{LABEL_PREFIX}={self.project}"})
+
+    def down(self) -> None:
+        """Remove everything the run made: learner containers and homes, services, volumes."""
+        client = docker_client()
+        for container in self.learner_containers(client):
+            container.remove(force=True)
+        self.compose("down", "--volumes", "--remove-orphans", "--timeout", "5", check=False)
+        for volume in client.volumes.list(filters={"label": f"{LABEL_PREFIX}={self.project}"}):
+            volume.remove(force=True)
