@@ -9,19 +9,6 @@ from .spawner import CourseSpawner
 
 CLI_SERVICE = "coursehub-cli"
 
-# What the admin CLI may do through the hub's API, and no more.
-CLI_SCOPES = [
-    "admin:users",
-    "admin:groups",
-    "admin:servers",
-    "list:users",
-    "read:users",
-    "list:groups",
-    "read:groups",
-    "read:servers",
-    "read:hub",
-]
-
 
 def configure(c, settings: Settings | None = None) -> None:
     """Configure JupyterHub (the traitlets config object ``c``) from the platform's settings."""
@@ -45,8 +32,9 @@ def configure(c, settings: Settings | None = None) -> None:
 
     c.Authenticator.admin_users = {settings.admin}
 
-    hub.services = [{"name": CLI_SERVICE, "api_token": read_secret(settings, "cli_api_token")}]
-    hub.load_roles = [{"name": CLI_SERVICE, "scopes": CLI_SCOPES, "services": [CLI_SERVICE]}]
+    # The admin's CLI acts as an admin: JupyterHub lets only admins grant admin rights. Its token
+    # never leaves the hub container (root-only file in the state volume).
+    hub.services = [{"name": CLI_SERVICE, "api_token": read_secret(settings, "cli_api_token"), "admin": True}]
 
     spawner = c.CourseSpawner
     spawner.image = settings.notebook_image

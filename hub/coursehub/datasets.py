@@ -465,6 +465,9 @@ def _download(
                     "run the fetch again to resume where it stopped"
                 ) from error
             time.sleep(min(backoff * 2**attempt, 30))
+    else:
+        # Every attempt ended in a restart (a server answering with ranges we did not ask for).
+        raise DownloadError(f"download of {url} did not complete in {retries + 1} attempts; try again")
     os.replace(partial, dest)
     validator_file.unlink(missing_ok=True)
     return transferred

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 
 from dockerspawner import DockerSpawner
 from traitlets import Float, Int, Unicode, default
+
+from .users import USERNAME_PATTERN
 
 # Where things live inside the learner image (images/notebook/Dockerfile).
 HOME = "/home/jovyan"
@@ -16,6 +19,12 @@ LABEL_USER = "coursehub.user"
 LABEL_PREFIX = "coursehub.prefix"
 LABEL_COURSE_VERSION = "coursehub.course-version"
 LABEL_ROLE = "coursehub.role"
+
+
+def readable_escape(name: str) -> str:
+    """Keep valid user names as they are in container and volume names (they are Docker-safe);
+    escape anything else as DockerSpawner does."""
+    return name if re.fullmatch(USERNAME_PATTERN, name) else DockerSpawner._escape(name)
 
 
 class CourseSpawner(DockerSpawner):
@@ -40,6 +49,10 @@ class CourseSpawner(DockerSpawner):
     course_version_timeout = Float(
         5.0, config=True, help="Seconds to wait for the course repository when labelling a container."
     )
+
+    @default("escape")
+    def _default_escape(self):
+        return readable_escape
 
     @default("remove")
     def _default_remove(self) -> bool:

@@ -104,7 +104,9 @@ class Learner:
 
     def server_api(self, method: str, path: str, **kwargs) -> requests.Response:
         headers = {"Authorization": f"token {self.token}"}
-        return requests.request(method, f"{self.server_url}/api/{path}", headers=headers, timeout=60, **kwargs)
+        return requests.request(
+            method, f"{self.server_url}/api/{path}", headers=headers, timeout=60, **kwargs
+        )
 
     def contents(self, path: str = "", content: bool = True) -> dict | None:
         response = self.server_api("GET", f"contents/{quote(path)}", params={"content": int(content)})
@@ -131,12 +133,22 @@ class Learner:
             connection.send(
                 json.dumps(
                     {
-                        "header": {"msg_id": msg_id, "username": self.name, "session": uuid.uuid4().hex,
-                                   "msg_type": "execute_request", "version": "5.3"},
+                        "header": {
+                            "msg_id": msg_id,
+                            "username": self.name,
+                            "session": uuid.uuid4().hex,
+                            "msg_type": "execute_request",
+                            "version": "5.3",
+                        },
                         "parent_header": {},
                         "metadata": {},
-                        "content": {"code": code, "silent": False, "store_history": False,
-                                    "user_expressions": {}, "allow_stdin": False},
+                        "content": {
+                            "code": code,
+                            "silent": False,
+                            "store_history": False,
+                            "user_expressions": {},
+                            "allow_stdin": False,
+                        },
                         "channel": "shell",
                     }
                 )

@@ -27,7 +27,9 @@ class StackError(RuntimeError):
 def docker_client() -> docker.DockerClient:
     """A client of the real Docker Engine, or a failure that says how to get one."""
     if shutil.which("docker") is None:
-        raise StackError("the docker CLI is not installed: run ../shared/ci/docker-engine.sh (or install Docker)")
+        raise StackError(
+            "the docker CLI is not installed: run ../shared/ci/docker-engine.sh (or install Docker)"
+        )
     try:
         client = docker.from_env()
         client.ping()
@@ -59,9 +61,13 @@ class Stack:
     def compose(self, *args: str, check: bool = True, input: str | None = None, timeout: float = 1800):
         env = {**os.environ, "COURSEHUB_PORT": str(self.port), **self.env}
         command = ["docker", "compose", "-f", str(COMPOSE_FILE), "-p", self.project, *args]
-        result = subprocess.run(command, env=env, capture_output=True, text=True, input=input, timeout=timeout)
+        result = subprocess.run(
+            command, env=env, capture_output=True, text=True, input=input, timeout=timeout
+        )
         if check and result.returncode != 0:
-            raise StackError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+            raise StackError(
+                f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+            )
         return result
 
     def up(self) -> None:
