@@ -45,6 +45,7 @@ def configure(c, settings: Settings | None = None) -> None:
     spawner.cpu_limit = settings.cpu_limit
     spawner.pids_limit = settings.pids_limit
     spawner.shm_size = settings.shm_size
+    spawner.language = settings.language
     spawner.start_timeout = settings.start_timeout
     spawner.http_timeout = settings.start_timeout
     spawner.course_repo = settings.course_repo

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     shm_size: DockerSize = Field(
         "1G", description="Size of /dev/shm in learner servers (PyTorch DataLoader workers share memory)."
     )
+    language: Literal["zh_CN", "en"] = Field(
+        "zh_CN", description="JupyterLab's language for new learners (each can switch in Settings)."
+    )
     start_timeout: int = Field(
         300,
         ge=30,

@@ -44,6 +44,7 @@ class CourseSpawner(DockerSpawner):
     home_volume_template = Unicode(
         "{prefix}-home-{username}", config=True, help="Name of a learner's home volume."
     )
+    language = Unicode("zh_CN", config=True, help="JupyterLab locale for learners who have not chosen one.")
     pids_limit = Int(1024, config=True, help="Most processes a learner's container may run.")
     shm_size = Unicode("1G", config=True, help="Size of /dev/shm (DataLoader workers share memory).")
     course_version_timeout = Float(
@@ -118,6 +119,7 @@ class CourseSpawner(DockerSpawner):
             COURSEHUB_COURSE_REPO=self.course_repo,
             COURSEHUB_COURSE_BRANCH=self.course_branch,
             COURSEHUB_COURSE_SYNC_TIMEOUT=str(self.course_sync_timeout),
+            COURSEHUB_LANGUAGE=self.language,
         )
         return env
 

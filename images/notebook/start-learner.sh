@@ -27,5 +27,11 @@ if [ -n "${COURSEHUB_COURSE_REPO:-}" ]; then
     echo "$output" >&2
   fi
 fi
+# The interface language the admin chose, until the learner picks another in Settings.
+locale_settings="$HOME/.jupyter/lab/user-settings/@jupyterlab/translation-extension/plugin.jupyterlab-settings"
+if [ -n "${COURSEHUB_LANGUAGE:-}" ] && [ ! -e "$locale_settings" ]; then
+  mkdir -p "$(dirname "$locale_settings")"
+  printf '{"locale": "%s"}\n' "$COURSEHUB_LANGUAGE" > "$locale_settings"
+fi
 mkdir -p "$COURSE_WORK"
 exec jupyterhub-singleuser "$@"

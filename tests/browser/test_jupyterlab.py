@@ -1,0 +1,54 @@
+"""A learner in a real browser (Debian's Chromium driven by Playwright): log in, JupyterLab, the course."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def listing_entry(page, name: str):
+    return page.locator(".jp-DirListing-item").filter(
+        has=page.locator(".jp-DirListing-itemText", has_text=re.compile(f"^{re.escape(name)}$"))
+    )
+
+
+def test_learner_logs_in_and_sees_the_course_in_jupyterlab(stack, browser, output_dir):
+    password = stack.cli_json("users", "add", "browser-learner")["password"]
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(180_000)
+
+    page.goto(f"{stack.url}/hub/login")
+    page.fill("input[name=username]", "browser-learner")
+    page.fill("input[name=password]", password)
+    page.click("input[type=submit], button[type=submit]")
+
+    # The hub spawns the server and redirects into JupyterLab.
+    page.wait_for_url("**/user/browser-learner/lab**")
+    course = listing_entry(page, "course")
+    expect(course).to_be_visible()
+    course.dblclick()
+    expect(listing_entry(page, "zh")).to_be_visible()
+    expect(listing_entry(page, "en")).to_be_visible()
+    # Chinese first: the interface speaks the admin's default language (COURSEHUB_LANGUAGE=zh_CN).
+    expect(page.locator("#jp-MainMenu")).to_contain_text("文件")
+
+    screenshots = output_dir / "browser"
+    screenshots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(screenshots / "jupyterlab-course.png"))
+    page.close()
