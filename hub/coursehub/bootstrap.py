@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 from .accounts import Accounts
+from .inventory import load_inventory
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def ensure_admin(settings: Settings) -> bool:
 def bootstrap(settings: Settings) -> None:
     settings.state_dir.mkdir(parents=True, exist_ok=True)
     ensure_secrets(settings)
+    load_inventory(settings)
     if ensure_admin(settings):
         log.warning(
             "Created the admin account %r. Get its password with: "

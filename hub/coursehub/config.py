@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from .authenticator import CourseAuthenticator
 from .bootstrap import read_secret
+from .gpu_pool import AllocationStore, GPUPool
+from .inventory import inventory_loader
+from .profiles import DEFAULT_PROFILES
 from .settings import Settings, current
 from .spawner import CourseSpawner
 
@@ -51,3 +54,8 @@ def configure(c, settings: Settings | None = None) -> None:
     spawner.course_repo = settings.course_repo
     spawner.course_branch = settings.course_branch
     spawner.course_sync_timeout = settings.course_sync_timeout
+    spawner.profiles = settings.profiles or DEFAULT_PROFILES
+    pool = GPUPool(inventory_loader(settings), AllocationStore(settings.database_url))
+    spawner.gpu_pool_provider = lambda: pool
+    spawner.gpu_device_requests = settings.gpu_device_requests
+    spawner.queue_timeout = settings.gpu_queue_timeout

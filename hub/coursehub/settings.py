@@ -7,38 +7,19 @@ The README's configuration table is generated from this model (``coursehub setti
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, Field, ValidationError
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as UnparsableSetting
+
+from .fields import DockerName, DockerSize
+from .gpus import GPU
+from .profiles import Profile
 
 ENV_PREFIX = "COURSEHUB_"
-
-_SIZE = re.compile(r"^[1-9][0-9]*[kKmMgGtT]?$")
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-
-
-def _docker_size(value: str) -> str:
-    if not _SIZE.match(value):
-        raise ValueError(
-            "expected a size like 512M, 4G or 1G (a positive number with an optional K, M, G or T)"
-        )
-    return value.upper()
-
-
-def _docker_name(value: str) -> str:
-    if not _NAME.match(value):
-        raise ValueError(
-            "expected lower-case letters, digits, '_', '.' or '-', starting with a letter or digit"
-        )
-    return value
-
-
-DockerSize = Annotated[str, AfterValidator(_docker_size)]
-DockerName = Annotated[str, AfterValidator(_docker_name)]
 
 
 class SettingsError(ValueError):
@@ -111,6 +92,27 @@ class Settings(BaseSettings):
         Path("/srv/course"), description="Where the course service keeps its git repository (a named volume)."
     )
 
+    # --- GPUs ------------------------------------------------------------------------------------
+    gpus: list[GPU] | None = Field(
+        None,
+        description="Static GPU inventory as JSON, for hosts where NVML discovery is impossible, e.g. "
+        '`[{"uuid": "GPU-…", "name": "A100", "memory_mb": 40960}]`; default: discovered.',
+    )
+    gpu_discovery: bool = Field(
+        True,
+        description="Discover GPUs through NVML in a short-lived container (when COURSEHUB_GPUS is unset).",
+    )
+    gpu_device_requests: bool = Field(
+        True,
+        description="Ask the NVIDIA runtime for each learner's device (off only for stand-in inventories).",
+    )
+    profiles: list[Profile] | None = Field(
+        None,
+        description="Spawn-form profiles as JSON (see docs/gpus.md); default: cpu, gpu-shared (4 a GPU), "
+        "gpu (whole, group 'instructors').",
+    )
+    gpu_queue_timeout: int = Field(3600, ge=60, description="Seconds a learner may wait in the GPU queue.")
+
     # --- Data --------------------------------------------------------------------------------
     data_dir: Path = Field(Path("/srv/data"), description="Where the hub stages datasets (the data volume).")
     data_mirror: str | None = Field(
@@ -130,10 +132,14 @@ def explain(error: ValidationError) -> str:
     """Turn pydantic's report into lines that name the environment variable and the fix."""
     lines = ["Invalid coursehub settings:"]
     for problem in error.errors():
-        field = str(problem["loc"][0]) if problem["loc"] else "?"
-        variable = f"{ENV_PREFIX}{field.upper()}"
+        field, *inside = problem["loc"] or ("?",)
+        variable = f"{ENV_PREFIX}{str(field).upper()}"
         message = problem["msg"].removeprefix("Value error, ")
-        lines.append(f"  {variable}={problem.get('input')!r}: {message}")
+        if inside:  # a JSON setting: say where inside it
+            where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in inside)
+            lines.append(f"  {variable}{where}: {message}")
+        else:
+            lines.append(f"  {variable}={problem.get('input')!r}: {message}")
     return "\n".join(lines)
 
 
@@ -143,6 +149,9 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         raise SettingsError(explain(error)) from None
+    except UnparsableSetting as error:
+        # Raised for a JSON setting that is not JSON; its message names the field.
+        raise SettingsError(f"Invalid coursehub settings:\n  {error}: expected JSON") from None
 
 
 @lru_cache(maxsize=1)

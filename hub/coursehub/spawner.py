@@ -7,8 +7,13 @@ import re
 import subprocess
 
 from dockerspawner import DockerSpawner
-from traitlets import Float, Int, Unicode, default
+from tornado import web
+from traitlets import Bool, Callable, Float, Int, List, Unicode, default
 
+from .allocator import Allocation
+from .gpu_pool import GPUPool
+from .profiles import DEFAULT_PROFILES, Profile
+from .spawn_form import render_profile_form
 from .users import USERNAME_PATTERN
 
 # Where things live inside the learner image (images/notebook/Dockerfile).
@@ -19,6 +24,9 @@ LABEL_USER = "coursehub.user"
 LABEL_PREFIX = "coursehub.prefix"
 LABEL_COURSE_VERSION = "coursehub.course-version"
 LABEL_ROLE = "coursehub.role"
+LABEL_PROFILE = "coursehub.profile"
+LABEL_GPU = "coursehub.gpu"
+LABEL_GPU_MODE = "coursehub.gpu-mode"
 
 
 def readable_escape(name: str) -> str:
@@ -34,7 +42,10 @@ class CourseSpawner(DockerSpawner):
     * the course is pulled into ``~/course`` with nbgitpuller by the image's start script at
       every start, merging so that learners' edits survive, and never blocking the start;
     * the shared datasets volume is mounted read-only;
-    * memory, CPU, process and ``/dev/shm`` limits are always set.
+    * memory, CPU, process and ``/dev/shm`` limits are always set;
+    * the learner picks a profile (CPU, shared GPU, whole GPU, MIG) on the spawn form; GPU
+      profiles take a device from the hub's GPU pool before the container is created, and give
+      it back when the server stops. When every GPU is taken the learner may wait in a queue.
     """
 
     course_repo = Unicode("git://course/course.git", config=True, help="Git URL of the course.")
@@ -47,6 +58,24 @@ class CourseSpawner(DockerSpawner):
     language = Unicode("zh_CN", config=True, help="JupyterLab locale for learners who have not chosen one.")
     pids_limit = Int(1024, config=True, help="Most processes a learner's container may run.")
     shm_size = Unicode("1G", config=True, help="Size of /dev/shm (DataLoader workers share memory).")
+    profiles = List(
+        default_value=DEFAULT_PROFILES,
+        config=True,
+        help="Profiles on the spawn form (coursehub.profiles.Profile).",
+    )
+    gpu_pool_provider = Callable(
+        None,
+        allow_none=True,
+        config=True,
+        help="Returns the hub's GPUPool, shared by every spawner (callable: config values are copied).",
+    )
+    gpu_device_requests = Bool(
+        True,
+        config=True,
+        help="Ask Docker's NVIDIA runtime for the allocated device. Off only where the inventory is a "
+        "static stand-in for GPUs the host does not have (tests): then only the environment says which.",
+    )
+    queue_timeout = Int(3600, config=True, help="Seconds a learner may wait in the GPU queue.")
     course_version_timeout = Float(
         5.0, config=True, help="Seconds to wait for the course repository when labelling a container."
     )
@@ -96,20 +125,114 @@ class CourseSpawner(DockerSpawner):
             volumes[self.data_volume] = {"bind": DATA_MOUNT, "mode": "ro"}
         return volumes
 
+    allocation: Allocation | None = None
+
+    @property
+    def gpu_pool(self) -> GPUPool | None:
+        return self.gpu_pool_provider() if self.gpu_pool_provider else None
+
+    # Profiles --------------------------------------------------------------------------------
+    def allowed_profiles(self) -> list[Profile]:
+        """The profiles this learner may pick, leaving out GPU kinds this platform doesn't have."""
+        groups = {group.name for group in getattr(self.user, "groups", [])}
+        admin = bool(getattr(self.user, "admin", False))
+        allowed = []
+        for profile in self.profiles:
+            if not profile.allowed_for(groups, admin):
+                continue
+            if profile.needs_gpu and not self._platform_offers(profile):
+                continue
+            allowed.append(profile)
+        return allowed
+
+    def _platform_offers(self, profile: Profile) -> bool:
+        if self.gpu_pool is None:
+            return False
+        inventory = self.gpu_pool.inventory
+        if profile.gpu == "mig":
+            return any(gpu.mig_profile == profile.mig_profile for gpu in inventory)
+        return any(not gpu.is_mig for gpu in inventory)
+
+    @default("options_form")
+    def _default_options_form(self):
+        def form(spawner: CourseSpawner) -> str:
+            profiles = spawner.allowed_profiles()
+            if len(profiles) <= 1:
+                return ""  # nothing to choose: straight to JupyterLab
+            free = {p.slug: spawner.gpu_pool.free(p) for p in profiles if p.needs_gpu}
+            return render_profile_form(profiles, free)
+
+        return form
+
+    @default("options_from_form")
+    def _default_options_from_form(self):
+        def options_from_form(formdata: dict) -> dict:
+            return {"profile": formdata.get("profile", [""])[0], "queue": "queue" in formdata}
+
+        return options_from_form
+
+    def selected_profile(self) -> Profile:
+        allowed = self.allowed_profiles()
+        if not allowed:
+            raise web.HTTPError(403, f"No profile is open to {self.user.name}: ask an admin.")
+        slug = self.user_options.get("profile") or allowed[0].slug
+        for profile in allowed:
+            if profile.slug == slug:
+                return profile
+        names = ", ".join(p.slug for p in allowed)
+        raise web.HTTPError(
+            400, f"Profile {slug!r} is not available to {self.user.name}; choose one of: {names}"
+        )
+
+    def run_pre_spawn_hook(self):
+        if self.user_options.get("queue"):
+            # Waiting for a GPU counts towards the start: give it the queue's time.
+            self.start_timeout = max(self.start_timeout, self.queue_timeout)
+        return super().run_pre_spawn_hook()
+
+    async def _take_gpu(self, profile: Profile) -> Allocation:
+        allocation = await self.gpu_pool.acquire(self.user.name, profile)
+        if allocation is not None:
+            return allocation
+        if not self.user_options.get("queue"):
+            raise web.HTTPError(
+                503,
+                f"All GPUs for '{profile.display_name}' are busy right now. Start with the CPU profile, "
+                "or choose this profile again with 'wait in the queue' ticked.",
+            )
+        self.log.info("%s waits in the GPU queue for %s", self.user.name, profile.slug)
+        return await self.gpu_pool.wait_for(self.user.name, profile)
+
+    async def progress(self):
+        while self.gpu_pool is not None and (position := self.gpu_pool.position(self.user.name)):
+            yield {"message": f"All GPUs are busy: you are number {position} in the queue."}
+            await asyncio.sleep(2)
+        yield {"progress": 50, "message": "Starting your server and pulling the course..."}
+
+    # Container -------------------------------------------------------------------------------
     def host_limits(self, spawner: CourseSpawner) -> dict:
-        return {
+        limits = {
             "pids_limit": self.pids_limit,
             "shm_size": self.shm_size,
             "security_opt": ["no-new-privileges"],
         }
+        if self.allocation is not None and self.gpu_device_requests:
+            limits["device_requests"] = [
+                {"driver": "nvidia", "device_ids": [self.allocation.uuid], "capabilities": [["gpu"]]}
+            ]
+        return limits
 
     async def container_labels(self, spawner: CourseSpawner) -> dict:
+        allocation = self.allocation
         return {
             "labels": {
                 LABEL_USER: self.user.name,
                 LABEL_PREFIX: self.prefix,
                 LABEL_ROLE: "learner-server",
                 LABEL_COURSE_VERSION: await self.course_version(),
+                LABEL_PROFILE: self.user_options.get("profile") or "",
+                LABEL_GPU: allocation.uuid if allocation else "",
+                LABEL_GPU_MODE: allocation.mode if allocation else "none",
             }
         }
 
@@ -120,7 +243,11 @@ class CourseSpawner(DockerSpawner):
             COURSEHUB_COURSE_BRANCH=self.course_branch,
             COURSEHUB_COURSE_SYNC_TIMEOUT=str(self.course_sync_timeout),
             COURSEHUB_LANGUAGE=self.language,
+            # "void": the NVIDIA runtime shows no GPU at all, whatever the host has.
+            NVIDIA_VISIBLE_DEVICES=self.allocation.uuid if self.allocation else "void",
         )
+        if self.allocation is not None and self.allocation.mode == "shared":
+            env["COURSEHUB_GPU_MEMORY_FRACTION"] = str(round(1 / self.allocation.share, 4))
         return env
 
     async def course_version(self) -> str:
@@ -145,11 +272,33 @@ class CourseSpawner(DockerSpawner):
         return commit[:12] or "unknown"
 
     async def start(self):
-        # Created here, not implicitly by `docker create`, so the volume carries labels that
-        # say whose home it is.
-        await self.docker(
-            "create_volume",
-            name=self.home_volume,
-            labels={LABEL_USER: self.user.name, LABEL_PREFIX: self.prefix, LABEL_ROLE: "learner-home"},
-        )
-        return await super().start()
+        profile = self.selected_profile()
+        self.user_options = {**self.user_options, "profile": profile.slug}
+        if profile.mem_limit:
+            self.mem_limit = profile.mem_limit
+        if profile.cpu_limit:
+            self.cpu_limit = profile.cpu_limit
+        self.allocation = await self._take_gpu(profile) if profile.needs_gpu else None
+        try:
+            # Created here, not implicitly by `docker create`, so the volume carries labels
+            # that say whose home it is.
+            await self.docker(
+                "create_volume",
+                name=self.home_volume,
+                labels={LABEL_USER: self.user.name, LABEL_PREFIX: self.prefix, LABEL_ROLE: "learner-home"},
+            )
+            return await super().start()
+        except BaseException:
+            await self._give_back_gpu()
+            raise
+
+    async def stop(self, now: bool = False):
+        try:
+            await super().stop(now=now)
+        finally:
+            await self._give_back_gpu()
+
+    async def _give_back_gpu(self) -> None:
+        if self.gpu_pool is not None:
+            await self.gpu_pool.release(self.user.name)
+        self.allocation = None

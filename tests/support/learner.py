@@ -71,10 +71,16 @@ class Learner:
         self.token = response.json()["token"]
         return self.token
 
-    def start_server(self) -> None:
-        response = self.hub_api("POST", f"users/{quote(self.name)}/server")
-        if response.status_code not in (201, 202, 400):  # 400: already running
+    def start_server(self, options: dict | None = None, expect_error: bool = False) -> str:
+        """Ask for the server (with spawn-form options); with expect_error, return the refusal."""
+        response = self.hub_api("POST", f"users/{quote(self.name)}/server", json=options or {})
+        if expect_error:
+            if response.status_code < 400:
+                raise LearnerError(f"{self.name}'s server started although it should have been refused")
+            return response.json().get("message", response.text)
+        if response.status_code not in (201, 202):
             raise LearnerError(f"starting {self.name}'s server: HTTP {response.status_code} {response.text}")
+        return ""
 
     def stop_server(self, timeout: float = 120) -> None:
         self.hub_api("DELETE", f"users/{quote(self.name)}/server")

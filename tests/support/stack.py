@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -58,8 +59,16 @@ class Stack:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def env_file(self) -> Path:
+        """The settings of this stack, as an admin's .env would hold them."""
+        path = Path(tempfile.gettempdir()) / f"{self.project}.env"
+        if not path.exists():
+            path.write_text("".join(f"{name}={value}\n" for name, value in self.env.items()))
+        return path
+
     def compose(self, *args: str, check: bool = True, input: str | None = None, timeout: float = 1800):
-        env = {**os.environ, "COURSEHUB_PORT": str(self.port), **self.env}
+        env = {**os.environ, "COURSEHUB_PORT": str(self.port), "COURSEHUB_ENV_FILE": str(self.env_file)}
         command = ["docker", "compose", "-f", str(COMPOSE_FILE), "-p", self.project, *args]
         result = subprocess.run(
             command, env=env, capture_output=True, text=True, input=input, timeout=timeout
@@ -106,3 +115,4 @@ class Stack:
         self.compose("down", "--volumes", "--remove-orphans", "--timeout", "5", check=False)
         for volume in client.volumes.list(filters={"label": f"{LABEL_PREFIX}={self.project}"}):
             volume.remove(force=True)
+        self.env_file.unlink(missing_ok=True)

@@ -94,6 +94,9 @@ def test_labels_name_the_learner_and_the_course_version(tmp_path):
         "coursehub.prefix": "study",
         "coursehub.role": "learner-server",
         "coursehub.course-version": version.commit[:12],
+        "coursehub.profile": "",
+        "coursehub.gpu": "",
+        "coursehub.gpu-mode": "none",
     }
 
 
@@ -118,3 +121,54 @@ def test_names_are_either_valid_and_docker_safe_or_refused(name):
 @pytest.mark.parametrize("name", ["Mei", "a b", "../x", "李雷", "x" * 33, ""])
 def test_invalid_names_are_escaped_not_passed_through(name):
     assert re.fullmatch(r"[a-z0-9_.-]*", readable_escape(name.lower()) or "")
+
+
+GPUS = '[{"uuid": "GPU-aaa", "name": "Fake A100", "memory_mb": 40960}, {"uuid": "GPU-bbb", "index": 1}]'
+
+
+def test_cpu_only_host_offers_only_the_cpu_profile_and_no_form(tmp_path):
+    spawner = make_spawner(tmp_path, gpus=[])
+    assert [p.slug for p in spawner.allowed_profiles()] == ["cpu"]
+    assert spawner.options_form(spawner) == ""
+    assert spawner.get_env()["NVIDIA_VISIBLE_DEVICES"] == "void"
+    assert "device_requests" not in spawner.extra_host_config(spawner)
+
+
+def test_gpu_host_offers_profiles_by_group_with_free_counts(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSEHUB_GPUS", GPUS)
+    from coursehub.settings import load_settings
+
+    spawner = make_spawner(tmp_path, gpus=load_settings().gpus)
+    assert [p.slug for p in spawner.allowed_profiles()] == ["cpu", "gpu-shared"]  # "gpu" is for instructors
+    spawner.user.groups = [SimpleNamespace(name="instructors")]
+    assert [p.slug for p in spawner.allowed_profiles()] == ["cpu", "gpu-shared", "gpu"]
+    form = spawner.options_form(spawner)
+    assert form.count('type="radio"') == 3 and "2 free" in form and 'name="queue"' in form
+    assert spawner.options_from_form({"profile": ["gpu"], "queue": ["on"]}) == {
+        "profile": "gpu",
+        "queue": True,
+    }
+
+
+def test_shared_gpu_learner_gets_the_device_and_a_memory_cap(tmp_path):
+    from coursehub.gpus import GPU
+
+    spawner = make_spawner(tmp_path, gpus=[GPU(uuid="GPU-aaa")])
+    profile = next(p for p in spawner.allowed_profiles() if p.slug == "gpu-shared")
+    spawner.allocation = asyncio.run(spawner.gpu_pool.acquire("mei", profile))
+    env = spawner.get_env()
+    assert env["NVIDIA_VISIBLE_DEVICES"] == "GPU-aaa"
+    assert env["COURSEHUB_GPU_MEMORY_FRACTION"] == "0.25"
+    assert spawner.extra_host_config(spawner)["device_requests"] == [
+        {"driver": "nvidia", "device_ids": ["GPU-aaa"], "capabilities": [["gpu"]]}
+    ]
+
+
+def test_unknown_profile_is_refused_with_the_choices(tmp_path):
+    from tornado.web import HTTPError
+
+    spawner = make_spawner(tmp_path, gpus=[])
+    spawner.user_options = {"profile": "gpu"}
+    with pytest.raises(HTTPError) as caught:
+        spawner.selected_profile()
+    assert "choose one of: cpu" in caught.value.log_message

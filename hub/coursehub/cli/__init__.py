@@ -13,7 +13,7 @@ from .. import __version__
 from ..bootstrap import bootstrap
 from ..settings import Settings
 from ..status import collect
-from . import context, course, data, groups, users
+from . import context, course, data, gpus, groups, users
 from .output import JsonOption, console, handle_errors, print_json, table
 
 JUPYTERHUB_CONFIG = Path("/etc/jupyterhub/jupyterhub_config.py")
@@ -27,6 +27,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(groups.app, name="groups")
 app.add_typer(course.app, name="course")
 app.add_typer(data.app, name="data")
+app.add_typer(gpus.app, name="gpus")
 
 
 @app.command()
