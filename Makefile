@@ -3,7 +3,7 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 
-.PHONY: help venv lint test unit e2e browser notebooks up down clean
+.PHONY: help venv lint test unit e2e browser notebooks up down clean readme
 
 help:
 	@echo "make test       lint, then every test (unit, course, end-to-end, browser); needs Docker"
@@ -46,3 +46,7 @@ down:
 
 clean:
 	rm -rf $(VENV) test-output .pytest_cache .ruff_cache
+
+# Regenerate README's configuration table from the settings model (a unit test compares them).
+readme: venv
+	$(BIN)/python -c 'import re, pathlib; from coursehub.cli import settings_markdown; p = pathlib.Path("README.md"); p.write_text(re.sub(r"(<!-- settings-table -->\n).*?(\n<!-- /settings-table -->)", lambda m: m.group(1) + settings_markdown() + m.group(2), p.read_text(), flags=re.S))'

@@ -32,7 +32,7 @@ def docker_client() -> docker.DockerClient:
 @pytest.fixture(scope="session")
 def stack(docker_client) -> Iterator[Stack]:
     """The platform as an admin runs it (`docker compose up`), under a throwaway project name."""
-    running = Stack(env={"COURSEHUB_COURSE_SYNC_TIMEOUT": "20"})
+    running = Stack(env={"COURSEHUB_COURSE_SYNC_TIMEOUT": "20", "COURSEHUB_ACTIVITY_INTERVAL": "2"})
     try:
         running.up()
     except StackError as error:

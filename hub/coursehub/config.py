@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from .authenticator import CourseAuthenticator
 from .bootstrap import read_secret
 from .gpu_pool import AllocationStore, GPUPool
@@ -11,6 +13,7 @@ from .settings import Settings, current
 from .spawner import CourseSpawner
 
 CLI_SERVICE = "coursehub-cli"
+CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
 
 
 def configure(c, settings: Settings | None = None) -> None:
@@ -38,6 +41,20 @@ def configure(c, settings: Settings | None = None) -> None:
     # The admin's CLI acts as an admin: JupyterHub lets only admins grant admin rights. Its token
     # never leaves the hub container (root-only file in the state volume).
     hub.services = [{"name": CLI_SERVICE, "api_token": read_secret(settings, "cli_api_token"), "admin": True}]
+    hub.load_roles = []
+    culler = [
+        sys.executable,
+        "-m",
+        "jupyterhub_idle_culler",
+        f"--timeout={settings.idle_timeout}",
+        "--cull-every=60",
+    ]
+    managed = {"gpu-culler": ["coursehub", "cull-gpus"]}
+    if settings.idle_timeout:
+        managed["idle-culler"] = culler
+    for name, command in managed.items():
+        hub.services.append({"name": name, "command": command})
+        hub.load_roles.append({"name": name, "scopes": CULLER_SCOPES, "services": [name]})
 
     spawner = c.CourseSpawner
     spawner.image = settings.notebook_image
@@ -50,6 +67,8 @@ def configure(c, settings: Settings | None = None) -> None:
     spawner.shm_size = settings.shm_size
     spawner.language = settings.language
     spawner.start_timeout = settings.start_timeout
+    # A crashed server gives its GPU back within this many seconds.
+    spawner.poll_interval = 10
     spawner.http_timeout = settings.start_timeout
     spawner.course_repo = settings.course_repo
     spawner.course_branch = settings.course_branch
@@ -59,3 +78,4 @@ def configure(c, settings: Settings | None = None) -> None:
     spawner.gpu_pool_provider = lambda: pool
     spawner.gpu_device_requests = settings.gpu_device_requests
     spawner.queue_timeout = settings.gpu_queue_timeout
+    spawner.activity_interval = settings.activity_interval

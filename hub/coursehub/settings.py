@@ -112,6 +112,15 @@ class Settings(BaseSettings):
         "gpu (whole, group 'instructors').",
     )
     gpu_queue_timeout: int = Field(3600, ge=60, description="Seconds a learner may wait in the GPU queue.")
+    idle_timeout: int = Field(
+        3600, ge=0, description="Stop any server idle this many seconds (jupyterhub-idle-culler); 0: never."
+    )
+    activity_interval: int = Field(
+        60, ge=1, description="Seconds between reports of busy kernels and GPU use from each learner server."
+    )
+    gpu_idle_timeout: int = Field(
+        900, ge=60, description="While GPUs are all taken, stop GPU holders idle this many seconds."
+    )
 
     # --- Data --------------------------------------------------------------------------------
     data_dir: Path = Field(Path("/srv/data"), description="Where the hub stages datasets (the data volume).")

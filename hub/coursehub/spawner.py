@@ -75,6 +75,7 @@ class CourseSpawner(DockerSpawner):
         help="Ask Docker's NVIDIA runtime for the allocated device. Off only where the inventory is a "
         "static stand-in for GPUs the host does not have (tests): then only the environment says which.",
     )
+    activity_interval = Int(60, config=True, help="Seconds between reports of busy kernels and GPU use.")
     queue_timeout = Int(3600, config=True, help="Seconds a learner may wait in the GPU queue.")
     course_version_timeout = Float(
         5.0, config=True, help="Seconds to wait for the course repository when labelling a container."
@@ -243,6 +244,7 @@ class CourseSpawner(DockerSpawner):
             COURSEHUB_COURSE_BRANCH=self.course_branch,
             COURSEHUB_COURSE_SYNC_TIMEOUT=str(self.course_sync_timeout),
             COURSEHUB_LANGUAGE=self.language,
+            COURSEHUB_ACTIVITY_INTERVAL=str(self.activity_interval),
             # "void": the NVIDIA runtime shows no GPU at all, whatever the host has.
             NVIDIA_VISIBLE_DEVICES=self.allocation.uuid if self.allocation else "void",
         )

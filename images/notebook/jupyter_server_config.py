@@ -5,11 +5,21 @@ c = get_config()  # noqa: F821
 c.ServerProxy.servers = {
     "tensorboard": {
         "command": [
-            "tensorboard", "--logdir", "/home/jovyan/work/runs",
-            "--port", "{port}", "--host", "127.0.0.1", "--path_prefix", "{base_url}tensorboard",
+            "tensorboard",
+            "--logdir",
+            "/home/jovyan/work/runs",
+            "--port",
+            "{port}",
+            "--host",
+            "127.0.0.1",
+            "--path_prefix",
+            "{base_url}tensorboard",
         ],
         "absolute_url": True,
         "timeout": 60,
         "launcher_entry": {"title": "TensorBoard"},
     }
 }
+
+# Busy kernels and GPU use count as activity (coursehub_activity.py).
+c.ServerApp.jpserver_extensions = {"coursehub_activity": True}

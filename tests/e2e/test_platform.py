@@ -169,3 +169,14 @@ def test_hub_restart_keeps_learner_servers_running(stack, new_learner, docker_cl
         learner.wait_ready(timeout=60)
         assert learner.contents("before-restart.txt")["content"] == learner.name
         assert json.loads(learner.run_code("import json; print(json.dumps(1 + 1))")) == 2
+
+
+def test_a_busy_kernel_counts_as_activity(stack, new_learner):
+    learner = new_learner("busy")
+    learner.start_server()
+    learner.wait_ready()
+    before = learner.server()["last_activity"]
+    # Silent for 8 s: no output, no messages; only the activity extension can tell the hub.
+    learner.run_code("import time; time.sleep(8)")
+    after = learner.server()["last_activity"]
+    assert after > before, "a busy kernel did not count as activity"

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .. import __version__
+from ..allocator import Allocator
 from ..bootstrap import bootstrap
+from ..culling import run_forever
+from ..gpu_pool import AllocationStore
+from ..hubapi import HubAPI
+from ..inventory import inventory_loader
+from ..profiles import DEFAULT_PROFILES
 from ..settings import Settings
 from ..status import collect
 from . import context, course, data, gpus, groups, users
@@ -99,6 +106,26 @@ def settings_markdown() -> str:
         default = "" if field.default is None else f"`{field.default}`"
         lines.append(f"| `COURSEHUB_{name.upper()}` | {default} | {field.description} |")
     return "\n".join(lines)
+
+
+@app.command("cull-gpus", hidden=True)
+@handle_errors
+def cull_gpus(every: float = 60.0) -> None:
+    """Run the GPU-aware culler (started by the hub as a service, with its own token)."""
+    import logging
+
+    settings = context.settings()
+    logging.basicConfig(level=settings.log_level, format="[%(levelname)s %(asctime)s gpu-culler] %(message)s")
+    hub = HubAPI(os.environ["JUPYTERHUB_API_URL"], os.environ["JUPYTERHUB_API_TOKEN"])
+    store = AllocationStore(settings.database_url)
+    load_inventory = inventory_loader(settings)
+    run_forever(
+        lambda: Allocator(load_inventory(), store.load()),
+        hub,
+        settings.profiles or DEFAULT_PROFILES,
+        timedelta(seconds=settings.gpu_idle_timeout),
+        every,
+    )
 
 
 @app.command()
