@@ -3,11 +3,12 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 
-.PHONY: help venv lint test unit e2e browser notebooks up down clean readme
+.PHONY: help venv lint test unit e2e browser notebooks bench up down clean readme
 
 help:
 	@echo "make test       lint, then every test (unit, course, end-to-end, browser); needs Docker"
 	@echo "make unit       fast tests without Docker"
+	@echo "make bench      benchmarks (results in bench/results/)"
 	@echo "make up / down  start / stop the platform (docker compose)"
 
 venv: $(VENV)/.installed
@@ -37,6 +38,10 @@ browser: venv
 
 notebooks: venv
 	$(BIN)/pytest tests/notebooks
+
+# Benchmarks: numbers, not pass/fail (results in bench/results/).
+bench: venv
+	$(BIN)/python bench/allocator.py
 
 up:
 	docker compose up -d --build --wait

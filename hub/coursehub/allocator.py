@@ -49,7 +49,13 @@ class Allocator:
 
     # Queries ---------------------------------------------------------------------------------
     def holders(self, uuid: str) -> list[Allocation]:
-        return [a for a in self.allocations.values() if a.uuid == uuid]
+        return self._holders_by_device().get(uuid, [])
+
+    def _holders_by_device(self) -> dict[str, list[Allocation]]:
+        found: dict[str, list[Allocation]] = {}
+        for allocation in self.allocations.values():
+            found.setdefault(allocation.uuid, []).append(allocation)
+        return found
 
     def held_by(self, user: str) -> Allocation | None:
         return self.allocations.get(user)
@@ -66,12 +72,12 @@ class Allocator:
         """Devices that could take one more learner of ``profile`` now."""
         if not profile.needs_gpu:
             return []
-        per_device, _ = self._load()
+        holders_by_device = self._holders_by_device()
         found = []
         for gpu in self.inventory:
             if gpu.node in self.drained or gpu.uuid in self._mig_parents:
                 continue
-            holders = self.holders(gpu.uuid) if per_device[gpu.uuid] else []
+            holders = holders_by_device.get(gpu.uuid, [])
             if profile.gpu == "mig":
                 if gpu.mig_profile == profile.mig_profile and not holders:
                     found.append(gpu)

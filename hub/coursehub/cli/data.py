@@ -80,6 +80,10 @@ def fetch(
         fail(f"name the datasets to fetch or pass --all; known datasets: {', '.join(known)}")
     settings = context.settings()
     data_dir, mirror = Path(settings.data_dir), mirror or settings.data_mirror
+    try:
+        datasets.mirror_url("https://example.org/", mirror)  # a bad mirror is one error, not one per dataset
+    except datasets.DataError as error:
+        fail(str(error))
 
     results: list[dict[str, Any]] = []
     columns = (
@@ -94,7 +98,7 @@ def fetch(
         for name in wanted:
             try:
                 result = datasets.fetch(name, data_dir, mirror=mirror, progress=bars)
-            except datasets.DataError as error:
+            except (datasets.DataError, OSError) as error:  # OSError: e.g. a full or read-only volume
                 results.append({"name": name, "status": "failed", "error": str(error)})
                 if not as_json:
                     progress.console.print(f"[bold red]{name}: failed:[/] {error}", highlight=False)
