@@ -294,11 +294,11 @@ class CourseSpawner(DockerSpawner):
             await self._give_back_gpu()
             raise
 
-    async def stop(self, now: bool = False):
-        try:
-            await super().stop(now=now)
-        finally:
-            await self._give_back_gpu()
+    async def run_post_stop_hook(self):
+        # JupyterHub calls this after every end of a server: a stop, and also a crash, where it
+        # skips stop() because the container is already gone.
+        await self._give_back_gpu()
+        return super().run_post_stop_hook()
 
     async def _give_back_gpu(self) -> None:
         if self.gpu_pool is not None:

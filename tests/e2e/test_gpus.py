@@ -108,3 +108,10 @@ def test_two_exclusive_gpus_three_learners_queue_and_restart(gpu_stack, docker_c
     gpu_stack.cli("gpus", "release", "bo")
     assert holders(gpu_stack)[given["bo"]["visible"]] == []
     assert bo.server() is None
+
+    # A crashed server gives its GPU back once the hub notices (it polls every 10 s).
+    docker_client.containers.get(f"{gpu_stack.project}-cy").kill()
+    deadline = time.monotonic() + 60
+    while holders(gpu_stack)[given["ann"]["visible"]] and time.monotonic() < deadline:
+        time.sleep(2)
+    assert holders(gpu_stack)[given["ann"]["visible"]] == [], "a crashed server kept its GPU"
