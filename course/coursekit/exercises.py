@@ -7,7 +7,7 @@ a typical wrong answer (which must fail), so every self-check is known to be abl
     @exercise(reference=lambda: torch.arange(6).reshape(2, 3), wrong=lambda: torch.zeros(2, 3))
     def ex1_arange_grid(answer):
         expect(torch.is_tensor(answer), "答案应是张量 / the answer should be a tensor")
-        expect(answer.shape == (2, 3), f"形状应为 (2, 3)，得到 {tuple(answer.shape)} / shape should be (2, 3)")
+        expect(answer.shape == (2, 3), f"形状应为 (2, 3) / shape should be (2, 3): {tuple(answer.shape)}")
         ...
 
 In the notebook the answer starts as ``...`` (Ellipsis): the check then only says the
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Exercise", "ExerciseFailed", "REGISTRY", "exercise", "expect"]
+__all__ = ["REGISTRY", "Exercise", "ExerciseFailed", "exercise", "expect"]
 
 
 class ExerciseFailed(AssertionError):
@@ -56,7 +56,7 @@ def exercise(*, reference: Callable[[], Any], wrong: Callable[[], Any]):
         def run(answer: Any = ...) -> None:
             # Returns nothing, so the notebook cell shows only the message.
             if answer is ... or answer is None:
-                print("⏳ 还没有作答：把 ... 换成你的答案后再运行 / not answered yet: replace ... with your answer")
+                print("⏳ 还没有作答：把 ... 换成你的答案 / not answered yet: replace ... with your answer")
                 return
             check(answer)
             print("✅ 通过 / passed")
