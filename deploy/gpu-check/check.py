@@ -28,32 +28,53 @@ def probe_source() -> str:
 
 
 def run_python(code: str, env: dict | None = None) -> str:
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-2000:])
     return done.stdout.strip()
 
 
 inventory = json.loads(run_python(probe_source()).splitlines()[-1])
-smi = subprocess.run(["nvidia-smi", "--query-gpu=uuid,name,memory.total", "--format=csv,noheader"],
-                     capture_output=True, text=True).stdout.strip().splitlines()
+smi = (
+    subprocess.run(
+        ["nvidia-smi", "--query-gpu=uuid,name,memory.total", "--format=csv,noheader"],
+        capture_output=True,
+        text=True,
+    )
+    .stdout.strip()
+    .splitlines()
+)
 smi_uuids = sorted(line.split(",")[0].strip() for line in smi)
-results["discovery"] = {"probe": inventory, "nvidia_smi": smi,
-                        "ok": sorted(g["uuid"] for g in inventory if not g.get("parent_uuid")) == smi_uuids}
+results["discovery"] = {
+    "probe": inventory,
+    "nvidia_smi": smi,
+    "ok": sorted(g["uuid"] for g in inventory if not g.get("parent_uuid")) == smi_uuids,
+}
 
-SEE = "import torch; n = torch.cuda.device_count(); print(n, [str(torch.cuda.get_device_properties(i).uuid) for i in range(n)])"
+SEE = (
+    "import torch; n = torch.cuda.device_count(); "
+    "print(n, [str(torch.cuda.get_device_properties(i).uuid) for i in range(n)])"
+)
 visibility = {}
 for gpu in inventory:
     out = run_python(SEE, {"CUDA_VISIBLE_DEVICES": gpu["uuid"]})
-    visibility[gpu["uuid"]] = {"seen": out, "ok": out.startswith("1 ") and gpu["uuid"].removeprefix("GPU-") in out}
+    visibility[gpu["uuid"]] = {
+        "seen": out,
+        "ok": out.startswith("1 ") and gpu["uuid"].removeprefix("GPU-") in out,
+    }
 out = run_python(SEE, {"CUDA_VISIBLE_DEVICES": "void"})
 visibility["void"] = {"seen": out, "ok": out.startswith("0 ")}
 results["visibility"] = visibility
 
 CAP = f"""
 import sys, torch
-sys.path.insert(0, {str(ROOT / 'images/notebook')!r})
+sys.path.insert(0, {str(ROOT / "images/notebook")!r})
 import coursehub_kernel
 coursehub_kernel.apply_gpu_memory_fraction()
 total = torch.cuda.get_device_properties(0).total_memory
