@@ -44,6 +44,18 @@ def _git(*args: str, env: dict | None = None, cwd: Path | None = None) -> str:
     return result.stdout.strip()
 
 
+def remote_head(url: str, branch: str, timeout: float = 5.0) -> str | None:
+    """The commit ``branch`` points to in the repository at ``url``, or None if it doesn't answer."""
+    try:
+        result = subprocess.run(
+            ["git", "ls-remote", url, f"refs/heads/{branch}"], capture_output=True, text=True, timeout=timeout
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    commit = result.stdout.split("\t", 1)[0].strip()
+    return commit if result.returncode == 0 and commit else None
+
+
 class CourseRepository:
     def __init__(self, root: Path, branch: str = "main"):
         self.root = root

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-import subprocess
 
 from dockerspawner import DockerSpawner
 from tornado import web
 from traitlets import Bool, Callable, Float, Int, List, Unicode, default
 
 from .allocator import Allocation
+from .course import remote_head
 from .gpu_pool import GPUPool
 from .profiles import DEFAULT_PROFILES, Profile
 from .spawn_form import render_profile_form
@@ -253,25 +253,12 @@ class CourseSpawner(DockerSpawner):
         return env
 
     async def course_version(self) -> str:
-        """The commit the course branch points to now, or 'unknown' if the repo doesn't answer."""
-        try:
-            process = await asyncio.create_subprocess_exec(
-                "git",
-                "ls-remote",
-                self.course_repo,
-                f"refs/heads/{self.course_branch}",
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-            )
-        except OSError:
-            return "unknown"
-        try:
-            stdout, _ = await asyncio.wait_for(process.communicate(), self.course_version_timeout)
-        except TimeoutError:
-            process.kill()
-            return "unknown"
-        commit = stdout.decode().split("\t", 1)[0].strip()
-        return commit[:12] or "unknown"
+        """The commit the course branch points to now (12 digits), or 'unknown'."""
+        loop = asyncio.get_running_loop()
+        head = await loop.run_in_executor(
+            None, remote_head, self.course_repo, self.course_branch, self.course_version_timeout
+        )
+        return head[:12] if head else "unknown"
 
     async def start(self):
         profile = self.selected_profile()

@@ -5,19 +5,11 @@ from __future__ import annotations
 import docker
 from docker.errors import DockerException
 
-from .course import _git
+from .course import remote_head
 from .hubapi import HubAPI
 from .settings import Settings
 from .spawner import LABEL_COURSE_VERSION, LABEL_PREFIX, LABEL_ROLE, LABEL_USER
 from .users import server_state
-
-
-def course_version(settings: Settings) -> str | None:
-    try:
-        out = _git("ls-remote", settings.course_repo, f"refs/heads/{settings.course_branch}")
-    except Exception:
-        return None
-    return out.split("\t", 1)[0][:12] or None
 
 
 def learner_containers(settings: Settings) -> dict[str, dict]:
@@ -60,7 +52,7 @@ def collect(settings: Settings, hub: HubAPI) -> dict:
         "course": {
             "repo": settings.course_repo,
             "branch": settings.course_branch,
-            "version": course_version(settings),
+            "version": (remote_head(settings.course_repo, settings.course_branch) or "")[:12] or None,
         },
         "servers": servers,
         "docker_error": docker_error,
