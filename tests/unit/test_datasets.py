@@ -553,3 +553,5 @@ def test_cli_unknown_name_fails_before_downloading(tmp_path: Path) -> None:
     assert not (tmp_path / "cifar-10").exists()
     nothing = _cli(tmp_path, "data", "fetch")
     assert nothing.returncode == 1 and "--all" in nothing.stderr
+    bad_mirror = _cli(tmp_path, "data", "fetch", "imdb", "--mirror", "mirror.example.cn")
+    assert bad_mirror.returncode == 1 and "mirror must be an http(s) base URL" in bad_mirror.stderr

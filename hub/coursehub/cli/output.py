@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..course import CourseError
+from ..datasets import DataError
 from ..hubapi import HubAPIError
 from ..settings import SettingsError
 from ..users import UserError
@@ -22,7 +23,7 @@ errors = Console(stderr=True, soft_wrap=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 # Failures caused by input or by the platform's state: reported in one line, exit code 1.
-EXPECTED_ERRORS = (UserError, SettingsError, HubAPIError, CourseError, FileNotFoundError)
+EXPECTED_ERRORS = (UserError, SettingsError, HubAPIError, CourseError, DataError, FileNotFoundError)
 
 
 def handle_errors(command: Callable) -> Callable:
