@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from .authenticator import CourseAuthenticator
 from .bootstrap import read_secret
+from .catalogue import LANGUAGES, read_catalogue
+from .course import CourseRepository
 from .gpu_pool import AllocationStore, GPUPool
+from .instructors import instructor_roles
 from .inventory import inventory_loader
 from .profiles import DEFAULT_PROFILES
 from .settings import Settings, current
@@ -41,7 +45,7 @@ def configure(c, settings: Settings | None = None) -> None:
     # The admin's CLI acts as an admin: JupyterHub lets only admins grant admin rights. Its token
     # never leaves the hub container (root-only file in the state volume).
     hub.services = [{"name": CLI_SERVICE, "api_token": read_secret(settings, "cli_api_token"), "admin": True}]
-    hub.load_roles = []
+    hub.load_roles = instructor_roles(settings.database_url)
     culler = [
         sys.executable,
         "-m",
@@ -55,6 +59,16 @@ def configure(c, settings: Settings | None = None) -> None:
     for name, command in managed.items():
         hub.services.append({"name": name, "command": command})
         hub.load_roles.append({"name": name, "scopes": CULLER_SCOPES, "services": [name]})
+
+    # The home page lists the course (templates/home.html).
+    course = CourseRepository(settings.course_repo_dir, settings.course_branch)
+    hub.template_paths = [str(Path(__file__).parent / "templates")]
+    hub.template_vars = {
+        "course_catalogue": lambda user: read_catalogue(course, settings.course_repo),
+        # Called on every page, also before login (user is None then).
+        "learner_course_version": lambda user: getattr(user and user.spawner, "course_version_at_start", ""),
+        "languages": LANGUAGES,
+    }
 
     spawner = c.CourseSpawner
     spawner.image = settings.notebook_image

@@ -127,6 +127,19 @@ class CourseSpawner(DockerSpawner):
         return volumes
 
     allocation: Allocation | None = None
+    course_version_at_start = ""
+
+    def get_state(self) -> dict:
+        # Kept in the hub database, so the home page still knows it after a hub restart.
+        return {**super().get_state(), "course_version": self.course_version_at_start}
+
+    def load_state(self, state: dict) -> None:
+        super().load_state(state)
+        self.course_version_at_start = state.get("course_version", "")
+
+    def clear_state(self) -> None:
+        super().clear_state()
+        self.course_version_at_start = ""
 
     @property
     def gpu_pool(self) -> GPUPool | None:
@@ -225,12 +238,13 @@ class CourseSpawner(DockerSpawner):
 
     async def container_labels(self, spawner: CourseSpawner) -> dict:
         allocation = self.allocation
+        self.course_version_at_start = await self.course_version()
         return {
             "labels": {
                 LABEL_USER: self.user.name,
                 LABEL_PREFIX: self.prefix,
                 LABEL_ROLE: "learner-server",
-                LABEL_COURSE_VERSION: await self.course_version(),
+                LABEL_COURSE_VERSION: self.course_version_at_start,
                 LABEL_PROFILE: self.user_options.get("profile") or "",
                 LABEL_GPU: allocation.uuid if allocation else "",
                 LABEL_GPU_MODE: allocation.mode if allocation else "none",

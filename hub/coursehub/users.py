@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 
 from .accounts import Accounts
 from .hubapi import HubAPI
+from .instructors import INSTRUCTORS, instructors_group
 
 # Lower-case so names that differ only by case cannot exist side by side; no path or shell
 # characters, since names become container and volume names.
@@ -70,21 +71,35 @@ class Users:
         self.hub = hub
 
     def add(
-        self, name: str, *, admin: bool = False, group: str | None = None, password: str | None = None
+        self,
+        name: str,
+        *,
+        admin: bool = False,
+        group: str | None = None,
+        instructor_of: str | None = None,
+        password: str | None = None,
     ) -> str:
         """Create an approved user and return its password (generated unless given)."""
         validate_username(name)
         password = validate_password(password) if password is not None else generate_password()
         if self.accounts.has_password(name) or self.hub.user(name) is not None:
             raise UserError(f"user {name!r} already exists")
-        if group is not None and self.hub.group(group) is None:
-            raise UserError(f"unknown group {group!r}")
+        groups = [group] if group is not None else []
+        if instructor_of is not None:
+            groups += [instructors_group(instructor_of), INSTRUCTORS]
+            if self.hub.group(instructor_of) is None:
+                raise UserError(f"unknown group {instructor_of!r}: create it with `coursehub groups create`")
+            if self.hub.group(INSTRUCTORS) is None:
+                self.hub.create_group(INSTRUCTORS)
+        for wanted in groups:
+            if self.hub.group(wanted) is None:
+                raise UserError(f"unknown group {wanted!r}")
 
         self.accounts.set_password(name, password, approve=True)
         try:
             self.hub.create_user(name, admin=admin)
-            if group is not None:
-                self.hub.add_to_group(group, [name])
+            for wanted in groups:
+                self.hub.add_to_group(wanted, [name])
         except Exception:
             self.hub.delete_user(name)
             self.accounts.delete(name)

@@ -52,9 +52,9 @@ def test_busy_gpu_is_shown_and_the_queue_moves(one_gpu_stack, browser, output_di
     page.fill("input[name=password]", password)
     page.click("input[type=submit], button[type=submit]")
 
-    gpu_choice = page.locator(".radio", has_text="Whole GPU")
+    gpu_choice = page.locator(".radio:has(input[value=gpu])")
     expect(gpu_choice).to_contain_text("busy")
-    expect(page.locator(".radio", has_text="CPU")).to_be_visible()
+    expect(page.locator(".radio:has(input[value=cpu])")).to_contain_text("CPU")
     shots = output_dir / "browser"
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / "spawn-form-gpu-busy.png"))

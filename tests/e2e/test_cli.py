@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 
@@ -57,3 +59,32 @@ def test_status_reports_hub_and_course(stack):
     assert status["hub"]["version"].startswith("5.")
     assert len(status["course"]["version"]) == 12
     assert status["docker_error"] is None
+
+
+def test_roster_import_creates_good_rows_and_names_bad_lines(stack):
+    from tests.support.learner import Learner
+
+    roster = (
+        "name,group,email\n"
+        "imp-ann,import-a,ann@example.org\n"
+        "imp bad,import-a\n"
+        "imp-bo,import-b\n"
+        "admin,import-a\n"
+    )
+    result = stack.cli("users", "import", "-", "--json", input=roster, check=False)
+    assert result.returncode == 1  # some rows were skipped
+    report = json.loads(result.stdout)
+    assert [c["name"] for c in report["created"]] == ["imp-ann", "imp-bo"]
+    assert sorted(report["groups_created"]) == ["import-a", "import-b"]
+    assert [(s["line"], s["error"]) for s in report["skipped"]] == [
+        (
+            3,
+            "invalid name 'imp bad': use 1-32 characters: lower-case letters a-z, digits, '.', '_' or '-', "
+            "starting with a letter or digit",
+        ),
+        (5, "user 'admin' already exists"),
+    ]
+    rows = {row["name"]: row for row in users(stack)}
+    assert rows["imp-ann"]["groups"] == ["import-a"] and rows["imp-bo"]["groups"] == ["import-b"]
+    assert "imp bad" not in rows
+    Learner(stack.url, "imp-ann", report["created"][0]["password"]).log_in()

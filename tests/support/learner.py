@@ -84,6 +84,9 @@ class Learner:
 
     def stop_server(self, timeout: float = 120) -> None:
         self.hub_api("DELETE", f"users/{quote(self.name)}/server")
+        self.wait_stopped(timeout)
+
+    def wait_stopped(self, timeout: float = 120) -> None:
         self._wait(lambda s: s is None, timeout, "stop")
 
     def server(self) -> dict | None:
@@ -110,9 +113,17 @@ class Learner:
 
     def server_api(self, method: str, path: str, **kwargs) -> requests.Response:
         headers = {"Authorization": f"token {self.token}"}
-        return requests.request(
-            method, f"{self.server_url}/api/{path}", headers=headers, timeout=60, **kwargs
-        )
+        url = f"{self.server_url}/api/{path}"
+        return requests.request(method, url, headers=headers, timeout=60, **kwargs)
+
+    def open_server_of(self, owner: str) -> int:
+        """Open ``owner``'s server as this person's browser would (hub login, then OAuth): the status.
+
+        API tokens cannot do this for group-based grants: single-user servers do not resolve
+        `!group=` filters, the hub does so only when it issues the OAuth token.
+        """
+        response = self.http.get(f"{self.hub_url}/user/{quote(owner)}/lab", timeout=60)
+        return response.status_code
 
     def contents(self, path: str = "", content: bool = True) -> dict | None:
         response = self.server_api("GET", f"contents/{quote(path)}", params={"content": int(content)})

@@ -20,6 +20,7 @@ from ..inventory import inventory_loader
 from ..profiles import DEFAULT_PROFILES
 from ..settings import Settings
 from ..status import collect
+from ..supervisor import supervise
 from . import context, course, data, gpus, groups, users
 from .output import JsonOption, console, handle_errors, print_json, table
 
@@ -43,9 +44,9 @@ def serve(
     config: Annotated[Path, typer.Option(help="JupyterHub configuration file.")] = JUPYTERHUB_CONFIG,
 ) -> None:
     """Start the hub: validate settings, create secrets and the admin on first start, run JupyterHub."""
-    bootstrap(context.settings())
-    jupyterhub = shutil.which("jupyterhub") or "jupyterhub"
-    os.execv(jupyterhub, [jupyterhub, "-f", str(config)])
+    settings = context.settings()
+    bootstrap(settings)
+    supervise(settings, [shutil.which("jupyterhub") or "jupyterhub", "-f", str(config)])
 
 
 @app.command()

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from ..instructors import instructors_group, is_study_group
+from ..supervisor import reload_hub
 from ..users import UserError, validate_username
 from . import context
 from .output import JsonOption, console, handle_errors, print_json, table
@@ -16,13 +18,21 @@ app = typer.Typer(help="Study groups.", no_args_is_help=True)
 @app.command("create")
 @handle_errors
 def create(name: str, as_json: JsonOption = False) -> None:
-    """Create a study group."""
+    """Create a study group (and its instructors group); the hub restarts to load the group's role."""
     validate_username(name)  # same rule: group names appear in URLs and labels
+    if not is_study_group(name):
+        raise UserError(f"{name!r} is reserved for instructors; choose another group name")
     hub = context.hub_api()
     if hub.group(name) is not None:
         raise UserError(f"group {name!r} already exists")
     hub.create_group(name)
-    print_json({"group": name}) if as_json else console.print(f"Created group [bold]{name}[/].")
+    hub.create_group(instructors_group(name))
+    # JupyterHub loads roles at start only: reload it so the group's instructor role exists.
+    reload_hub(context.settings(), hub)
+    if as_json:
+        print_json({"group": name, "instructors_group": instructors_group(name)})
+    else:
+        console.print(f"Created group [bold]{name}[/] (its instructors: group {instructors_group(name)}).")
 
 
 @app.command("add")
