@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 COURSE = HERE.parents[1] / "course"
 ZH_NOTEBOOKS = sorted(str(p.relative_to(COURSE / "zh")) for p in (COURSE / "zh").glob("part*/*.ipynb"))
 
-NOTEBOOK_TIMEOUT = 120  # seconds per notebook, kernel start included; the run is killed past it
+NOTEBOOK_TIMEOUT = 60  # seconds per notebook, kernel start included; the run is killed past it
 CONTAINER_GRACE = 60  # container start and kernel shutdown, before the host-side kill
 LEARNER_LIMITS: dict[str, Any] = {"nano_cpus": 2_000_000_000, "mem_limit": "4g", "shm_size": "1g"}
 RESULT = "@@RESULT@@"
