@@ -5,7 +5,6 @@ Nothing here skips: without Docker the tests that need it fail, saying what to d
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +13,9 @@ import docker
 import pytest
 
 from tests.support.learner import Learner
-from tests.support.stack import REPO, Stack, StackError
+from tests.support.stack import OUTPUT, Stack, StackError, run_stack
 from tests.support.stack import docker_client as connect_docker
 
-OUTPUT = Path(os.environ.get("COURSEHUB_TEST_OUTPUT", REPO / "test-output"))
 LEARNER_IMAGE = "coursehub/notebook:0.1.0"
 
 
@@ -32,17 +30,7 @@ def docker_client() -> docker.DockerClient:
 @pytest.fixture(scope="session")
 def stack(docker_client) -> Iterator[Stack]:
     """The platform as an admin runs it (`docker compose up`), under a throwaway project name."""
-    running = Stack(env={"COURSEHUB_COURSE_SYNC_TIMEOUT": "20", "COURSEHUB_ACTIVITY_INTERVAL": "2"})
-    try:
-        running.up()
-    except StackError as error:
-        running.down()
-        pytest.fail(str(error), pytrace=False)
-    yield running
-    (OUTPUT / "logs").mkdir(parents=True, exist_ok=True)
-    for service in ("hub", "course"):
-        (OUTPUT / "logs" / f"{service}.log").write_text(running.logs(service))
-    running.down()
+    yield from run_stack({"COURSEHUB_COURSE_SYNC_TIMEOUT": "20", "COURSEHUB_ACTIVITY_INTERVAL": "2"})
 
 
 @pytest.fixture(scope="session")

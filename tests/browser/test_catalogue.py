@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.support.browser import log_in
+
 NOTEBOOK = "zh/part1-fundamentals/02-tensors.ipynb"
 
 
 def test_catalogue_link_opens_the_notebook(stack, browser, output_dir):
     password = stack.cli_json("users", "add", "catalogue-reader")["password"]
-    page = browser.new_page(viewport={"width": 1300, "height": 900})
-    page.set_default_timeout(180_000)
-    page.goto(f"{stack.url}/hub/login?next=/hub/home")
-    page.fill("input[name=username]", "catalogue-reader")
-    page.fill("input[name=password]", password)
-    page.click("input[type=submit], button[type=submit]")
+    page = log_in(browser, stack.url, "catalogue-reader", password, "/hub/home")
 
     catalogue = page.locator("#course-catalogue")
     expect(catalogue).to_contain_text("part3-practice")

@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.support.browser import log_in
+
 
 def listing_entry(page, name: str):
     return page.locator(".jp-DirListing-item").filter(
@@ -15,13 +17,7 @@ def listing_entry(page, name: str):
 
 def test_learner_logs_in_and_sees_the_course_in_jupyterlab(stack, browser, output_dir):
     password = stack.cli_json("users", "add", "browser-learner")["password"]
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.set_default_timeout(180_000)
-
-    page.goto(f"{stack.url}/hub/login")
-    page.fill("input[name=username]", "browser-learner")
-    page.fill("input[name=password]", password)
-    page.click("input[type=submit], button[type=submit]")
+    page = log_in(browser, stack.url, "browser-learner", password)
 
     # The hub spawns the server and redirects into JupyterLab.
     page.wait_for_url("**/user/browser-learner/lab**")

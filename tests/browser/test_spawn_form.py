@@ -7,8 +7,9 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import log_in
 from tests.support.learner import Learner
-from tests.support.stack import Stack, StackError
+from tests.support.stack import run_stack
 
 ONE_GPU = [{"uuid": "GPU-22222222-fake-2222-2222-222222222222", "name": "Stand-in H100", "memory_mb": 81920}]
 PROFILES = [
@@ -19,21 +20,14 @@ PROFILES = [
 
 @pytest.fixture(scope="module")
 def one_gpu_stack(docker_client):
-    stack = Stack(
-        env={
+    yield from run_stack(
+        {
             "COURSEHUB_GPUS": json.dumps(ONE_GPU),
             "COURSEHUB_PROFILES": json.dumps(PROFILES),
             "COURSEHUB_GPU_DEVICE_REQUESTS": "false",
             "COURSEHUB_LANGUAGE": "en",
         }
     )
-    try:
-        stack.up()
-    except StackError as error:
-        stack.down()
-        pytest.fail(str(error), pytrace=False)
-    yield stack
-    stack.down()
 
 
 def test_busy_gpu_is_shown_and_the_queue_moves(one_gpu_stack, browser, output_dir):
@@ -45,12 +39,7 @@ def test_busy_gpu_is_shown_and_the_queue_moves(one_gpu_stack, browser, output_di
     holder.wait_ready()
 
     password = stack.cli_json("users", "add", "waiter")["password"]
-    page = browser.new_page(viewport={"width": 1200, "height": 800})
-    page.set_default_timeout(120_000)
-    page.goto(f"{stack.url}/hub/login?next=/hub/spawn")
-    page.fill("input[name=username]", "waiter")
-    page.fill("input[name=password]", password)
-    page.click("input[type=submit], button[type=submit]")
+    page = log_in(browser, stack.url, "waiter", password, "/hub/spawn")
 
     gpu_choice = page.locator(".radio:has(input[value=gpu])")
     expect(gpu_choice).to_contain_text("busy")

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.support.stack import Stack, StackError
+from tests.support.stack import run_stack
 
 INVENTORY = [
     {"uuid": "GPU-00000000-fake-0000-0000-000000000000", "name": "Stand-in A100", "memory_mb": 40960},
@@ -31,20 +31,13 @@ PROFILES = [
 
 @pytest.fixture(scope="module")
 def gpu_stack(docker_client):
-    stack = Stack(
-        env={
+    yield from run_stack(
+        {
             "COURSEHUB_GPUS": json.dumps(INVENTORY),
             "COURSEHUB_PROFILES": json.dumps(PROFILES),
             "COURSEHUB_GPU_DEVICE_REQUESTS": "false",
         }
     )
-    try:
-        stack.up()
-    except StackError as error:
-        stack.down()
-        pytest.fail(str(error), pytrace=False)
-    yield stack
-    stack.down()
 
 
 def container_env(docker_client, stack, learner) -> dict:

@@ -10,13 +10,16 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import docker
+import pytest
 import requests
 
 REPO = Path(__file__).resolve().parents[2]
+OUTPUT = Path(os.environ.get("COURSEHUB_TEST_OUTPUT", REPO / "test-output"))
 COMPOSE_FILE = REPO / "docker-compose.yml"
 LABEL_PREFIX = "coursehub.prefix"
 
@@ -116,3 +119,21 @@ class Stack:
         for volume in client.volumes.list(filters={"label": f"{LABEL_PREFIX}={self.project}"}):
             volume.remove(force=True)
         self.env_file.unlink(missing_ok=True)
+
+
+def run_stack(settings: dict[str, str]) -> Iterator[Stack]:
+    """For fixtures: a stack with these settings, its logs kept in test-output/logs/, then removed."""
+    running = Stack(env=settings)
+    try:
+        running.up()
+    except StackError as error:
+        running.down()
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield running
+    finally:
+        logs = OUTPUT / "logs" / running.project
+        logs.mkdir(parents=True, exist_ok=True)
+        for service in ("hub", "course"):
+            (logs / f"{service}.log").write_text(running.logs(service))
+        running.down()
