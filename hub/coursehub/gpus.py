@@ -84,20 +84,23 @@ def parse_probe(output: str, node: str = LOCAL_NODE) -> Inventory:
 
 def discover(client, image: str, node: str = LOCAL_NODE) -> Inventory:
     """Run the probe in a short-lived container with every GPU; no GPU runtime means no GPUs."""
-    from docker.errors import APIError, ContainerError
+    from docker.errors import APIError
     from docker.types import DeviceRequest
 
+    probe = client.containers.create(
+        image,
+        ["python", "-c", PROBE],
+        entrypoint=[],
+        device_requests=[DeviceRequest(count=-1, capabilities=[["gpu"]])],
+        network_disabled=True,
+    )
     try:
-        output = client.containers.run(
-            image,
-            ["python", "-c", PROBE],
-            entrypoint=[],
-            device_requests=[DeviceRequest(count=-1, capabilities=[["gpu"]])],
-            remove=True,
-            network_disabled=True,
-        )
-    except (APIError, ContainerError):
-        # Docker refuses GPU requests on hosts without the NVIDIA runtime, and NVML fails
-        # without a driver: either way, this node has no GPU to offer.
+        probe.start()
+        if probe.wait(timeout=120)["StatusCode"] != 0:
+            return []  # NVML failed: no driver, no GPU
+        return parse_probe(probe.logs(stderr=False).decode(), node)
+    except APIError:
+        # Docker refuses GPU requests on hosts without the NVIDIA runtime: no GPU to offer.
         return []
-    return parse_probe(output.decode(), node)
+    finally:
+        probe.remove(force=True)

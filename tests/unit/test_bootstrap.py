@@ -31,3 +31,11 @@ def test_later_starts_keep_secrets_and_password(tmp_path):
     bootstrap(settings)
     assert {name: read_secret(settings, name) for name in SECRETS} == before
     assert Accounts(settings.database_url).check_password("admin", "known-password-1")
+
+
+def test_gpu_discovery_on_a_host_without_gpus_finds_none_and_leaves_nothing(docker_client, learner_image):
+    from coursehub.gpus import discover
+
+    before = {c.id for c in docker_client.containers.list(all=True)}
+    assert discover(docker_client, learner_image) == []
+    assert {c.id for c in docker_client.containers.list(all=True)} == before
