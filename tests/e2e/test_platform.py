@@ -48,9 +48,7 @@ def test_first_login_sign_up_approval_course_and_pytorch(stack, capsys):
     course = learner.contents("course")
     time_to_first_notebook = time.monotonic() - started
     with capsys.disabled():  # shown in every run's output, passing or not
-        print(
-            f"\ntime to first notebook (login -> JupyterLab API with the course): {time_to_first_notebook:.1f}s"
-        )
+        print(f"\ntime to first notebook (login -> JupyterLab, course there): {time_to_first_notebook:.1f}s")
 
     names = {entry["name"] for entry in course["content"]}
     assert {"zh", "en", "coursekit"} <= names
