@@ -17,7 +17,20 @@ from urllib.parse import urlencode
 from .course import CourseRepository
 
 NOTEBOOK = re.compile(r"^(zh|en)/(part\d+-[^/]+)/([^/]+\.ipynb)$")
+# Chinese first: the order of the catalogue.
 LANGUAGES = {"zh": "中文", "en": "English"}
+PART_TITLES = {
+    ("zh", "part1-fundamentals"): "第 1 部分 · 基础",
+    ("zh", "part2-intermediate"): "第 2 部分 · 进阶",
+    ("zh", "part3-practice"): "第 3 部分 · 实战案例",
+    ("en", "part1-fundamentals"): "Part 1 · Fundamentals",
+    ("en", "part2-intermediate"): "Part 2 · Intermediate",
+    ("en", "part3-practice"): "Part 3 · Practical cases",
+}
+
+
+def part_title(language: str, part: str) -> str:
+    return PART_TITLES.get((language, part), part)
 
 
 @dataclass(frozen=True)
@@ -50,7 +63,9 @@ def notebook_title(text: str, fallback: str) -> str:
             source = "".join(cell.get("source", ""))
             heading = re.search(r"^#\s+(.+)$", source, re.M)
             if heading:
-                return heading.group(1).strip()
+                # The page already groups by part: "Part 3 · 01 …" reads as "01 …" there.
+                title = re.sub(r"^(Part\s*\d+|第.部分)\s*·\s*", "", heading.group(1))
+                return title.replace("`", "").strip()
     return fallback
 
 

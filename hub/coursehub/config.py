@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .authenticator import CourseAuthenticator
 from .bootstrap import read_secret
-from .catalogue import LANGUAGES, read_catalogue
+from .catalogue import LANGUAGES, part_title, read_catalogue
 from .course import CourseRepository
 from .gpu_pool import AllocationStore, GPUPool
 from .instructors import instructor_roles
@@ -68,6 +68,7 @@ def configure(c, settings: Settings | None = None) -> None:
         # Called on every page, also before login (user is None then).
         "learner_course_version": lambda user: getattr(user and user.spawner, "course_version_at_start", ""),
         "languages": LANGUAGES,
+        "part_title": lambda user: part_title,  # callables here are called with the user
     }
 
     spawner = c.CourseSpawner
