@@ -57,6 +57,7 @@ class Stack:
     project: str = field(default_factory=lambda: f"chtest{uuid.uuid4().hex[:8]}")
     port: int = field(default_factory=free_port)
     env: dict[str, str] = field(default_factory=dict)
+    compose_file: Path = COMPOSE_FILE
 
     @property
     def url(self) -> str:
@@ -71,8 +72,13 @@ class Stack:
         return path
 
     def compose(self, *args: str, check: bool = True, input: str | None = None, timeout: float = 1800):
-        env = {**os.environ, "COURSEHUB_PORT": str(self.port), "COURSEHUB_ENV_FILE": str(self.env_file)}
-        command = ["docker", "compose", "-f", str(COMPOSE_FILE), "-p", self.project, *args]
+        env = {
+            **os.environ,
+            "COURSEHUB_PORT": str(self.port),
+            "REFERENCE_PORT": str(self.port),
+            "COURSEHUB_ENV_FILE": str(self.env_file),
+        }
+        command = ["docker", "compose", "-f", str(self.compose_file), "-p", self.project, *args]
         result = subprocess.run(
             command, env=env, capture_output=True, text=True, input=input, timeout=timeout
         )
