@@ -42,6 +42,7 @@ notebooks: venv
 # Benchmarks: numbers, not pass/fail (results in bench/results/).
 bench: venv
 	$(BIN)/python bench/allocator.py
+	$(BIN)/python bench/ttfn.py --sequential 20 --storms 10,30,60
 
 up:
 	docker compose up -d --build --wait

@@ -45,14 +45,16 @@ class Subject:
             learner.sign_up()  # open sign-up, as in the official example
         return learner
 
-    def first_notebook(self, learner: Learner) -> float:
+    def first_notebook(self, learner: Learner, timeout: float = 300) -> float:
         started = time.perf_counter()
         learner.log_in()
         learner.create_token()
         learner.start_server()
-        learner.wait_ready(timeout=600)
+        learner.wait_ready(timeout=timeout)
         wanted = "course" if self.course else ""
         while learner.contents(wanted, content=False) is None:
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError(f"no {wanted or 'JupyterLab'} within {timeout}s")
             time.sleep(0.1)
         return time.perf_counter() - started
 
@@ -145,12 +147,18 @@ def storm(subject: Subject, count: int, client: docker.DockerClient) -> dict:
     }
 
 
-def measure(subject: Subject, sequential_count: int, storms: list[int], client) -> dict:
+def measure(subject: Subject, sequential_count: int, storms: list[int], client, report) -> dict:
+    """Measure one stack; ``report`` is called after each measurement (results survive a stop)."""
     subject.stack.up()
+    result: dict = {}
     try:
-        result = {"sequential": sequential(subject, sequential_count)}
+        result["sequential"] = sequential(subject, sequential_count)
+        report(result)
         subject.cleanup_learners(client)
-        result["storms"] = [storm(subject, n, client) for n in storms]
+        result["storms"] = []
+        for n in storms:
+            result["storms"].append(storm(subject, n, client))
+            report(result)
         return result
     finally:
         subject.cleanup_learners(client)
@@ -170,15 +178,20 @@ def main() -> None:
         Stack(project="chbenchref", compose_file=REPO / "bench/reference/docker-compose.yml"),
         course=False,
     )
-    results = {}
-    for subject in (reference, ours):
-        print(f"measuring {subject.name}…", flush=True)
-        results[subject.name] = measure(subject, args.sequential, storms, client)
-        print(json.dumps(results[subject.name], indent=1), flush=True)
+    results: dict = {"machine": {"cpus": client.info()["NCPU"], "python": platform.python_version()}}
+    RESULTS.mkdir(exist_ok=True)
+
+    def save(name: str, partial: dict) -> None:
+        results[name] = partial
+        (RESULTS / "ttfn.json").write_text(json.dumps(results, indent=2) + "\n")
+        print(name, json.dumps(partial), flush=True)
+
+    for subject in (ours, reference):
+        measure(
+            subject, args.sequential, storms, client, lambda partial, name=subject.name: save(name, partial)
+        )
     ratio = results["coursehub"]["sequential"]["p50_s"] / results["reference"]["sequential"]["p50_s"]
     results["ratio_ttfn_p50_ours_over_reference"] = round(ratio, 2)
-    results["machine"] = {"cpus": docker.from_env().info()["NCPU"], "python": platform.python_version()}
-    RESULTS.mkdir(exist_ok=True)
     (RESULTS / "ttfn.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"TTFN p50 ours/reference: {ratio:.2f}")
 
