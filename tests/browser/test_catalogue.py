@@ -14,7 +14,7 @@ def test_catalogue_link_opens_the_notebook(stack, browser, output_dir):
     page = log_in(browser, stack.url, "catalogue-reader", password, "/hub/home")
 
     catalogue = page.locator("#course-catalogue")
-    expect(catalogue).to_contain_text("part3-practice")
+    expect(catalogue).to_contain_text("第 3 部分 · 实战案例")  # Chinese first, every part
     expect(page.locator("#course-version")).to_have_text(stack.cli_json("course", "log")[0]["label"])
     (output_dir / "browser").mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(output_dir / "browser" / "home-catalogue.png"), full_page=True)
