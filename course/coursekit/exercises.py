@@ -21,11 +21,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["REGISTRY", "Exercise", "ExerciseFailed", "exercise", "expect"]
+__all__ = ["REGISTRY", "Exercise", "ExerciseFailed", "exercise", "expect", "guarded"]
 
 
 class ExerciseFailed(AssertionError):
     """The learner's answer is not right yet; the message says what to look at."""
+
+
+def guarded(what: str, function: Callable, *args: Any) -> Any:
+    """Call the learner's ``function``; if it crashes, fail the check with a hint, not a traceback."""
+    try:
+        return function(*args)
+    except ExerciseFailed:
+        raise
+    except Exception as error:
+        raise ExerciseFailed(f"{what} 出错 / {what} raised: {type(error).__name__}: {error}") from error
 
 
 def expect(condition: object, hint: str) -> None:

@@ -5,16 +5,7 @@ from __future__ import annotations
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from coursekit.exercises import ExerciseFailed, exercise, expect
-
-
-def _guard(what: str, fn, *args):
-    try:
-        return fn(*args)
-    except ExerciseFailed:
-        raise
-    except Exception as err:
-        raise ExerciseFailed(f"{what} 出错 / {what} raised: {type(err).__name__}: {err}") from err
+from coursekit.exercises import exercise, expect, guarded
 
 
 class _Windows(Dataset):
@@ -38,26 +29,26 @@ class _WindowsTooLong(_Windows):
 def ex1_window_dataset(answer):
     expect(isinstance(answer, type), "答案应是类本身（不是实例） / the answer should be the class itself")
     series = torch.arange(10.0)
-    ds = _guard("创建数据集 / creating the dataset", answer, series, 3)
+    ds = guarded("创建数据集 / creating the dataset", answer, series, 3)
     expect(isinstance(ds, Dataset), "类应继承 torch.utils.data.Dataset / subclass torch.utils.data.Dataset")
-    n = _guard("len()", len, ds)
+    n = guarded("len()", len, ds)
     expect(
         n == 7,
         f"10 个点、窗口 3 应有 7 个样本，得到 {n}：最后一个窗口也需要一个目标值 / "
         "10 points with k=3 give 7 samples: the last window needs a target too",
     )
-    x, y = _guard("ds[0]", ds.__getitem__, 0)
+    x, y = guarded("ds[0]", ds.__getitem__, 0)
     expect(
         torch.equal(torch.as_tensor(x), torch.tensor([0.0, 1.0, 2.0])),
         "ds[0] 的输入应为 [0, 1, 2] / ds[0] input",
     )
     expect(float(y) == 3.0, "ds[0] 的目标应为 3 / ds[0] target should be 3")
-    x, y = _guard("ds[6]", ds.__getitem__, 6)
+    x, y = guarded("ds[6]", ds.__getitem__, 6)
     expect(
         torch.equal(torch.as_tensor(x), torch.tensor([6.0, 7.0, 8.0])) and float(y) == 9.0,
         "最后一个样本应为 ([6, 7, 8], 9) / the last sample should be ([6, 7, 8], 9)",
     )
-    xb, yb = _guard("DataLoader", lambda: next(iter(DataLoader(ds, batch_size=4))))
+    xb, yb = guarded("DataLoader", lambda: next(iter(DataLoader(ds, batch_size=4))))
     expect(
         tuple(xb.shape) == (4, 3) and tuple(yb.shape) == (4,),
         f"批次形状应为 (4, 3) 和 (4,)，得到 {tuple(xb.shape)}、{tuple(yb.shape)} / "
@@ -88,7 +79,7 @@ def ex2_pad_collate(answer):
         (torch.tensor([8]), 0),
         (torch.tensor([11, 12, 13, 14]), 0),
     ]
-    out = _guard("collate_fn", answer, batch)
+    out = guarded("collate_fn", answer, batch)
     expect(
         isinstance(out, (tuple, list)) and len(out) == 3,
         "应返回 (padded, lengths, labels) 三项 / return (padded, lengths, labels)",
@@ -134,8 +125,8 @@ def ex3_signed_transform(answer):
     expect(callable(answer), "答案应是一个可调用的变换 / the answer should be a callable transform")
     black = Image.new("L", (6, 5), 0)
     white = Image.new("L", (6, 5), 255)
-    out_black = _guard("变换 / the transform", answer, black)
-    out_white = _guard("变换 / the transform", answer, white)
+    out_black = guarded("变换 / the transform", answer, black)
+    out_white = guarded("变换 / the transform", answer, white)
     expect(torch.is_tensor(out_black), "变换应返回张量 / the transform should return a tensor")
     expect(
         tuple(out_black.shape) == (1, 5, 6),

@@ -5,16 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from coursekit.exercises import ExerciseFailed, exercise, expect
-
-
-def _guard(what: str, fn, *args):
-    try:
-        return fn(*args)
-    except ExerciseFailed:
-        raise
-    except Exception as err:
-        raise ExerciseFailed(f"{what} 出错 / {what} raised: {type(err).__name__}: {err}") from err
+from coursekit.exercises import exercise, expect, guarded
 
 
 @exercise(
@@ -32,7 +23,7 @@ def ex1_small_mlp(answer):
         f"参数个数应为 1539，得到 {n}：两个带偏置的 Linear（20→64，64→3） / "
         "expected 1539 parameters: two Linear layers with bias (20→64, 64→3)",
     )
-    out = _guard("前向 / forward", answer, torch.randn(5, 20))
+    out = guarded("前向 / forward", answer, torch.randn(5, 20))
     expect(
         torch.is_tensor(out) and tuple(out.shape) == (5, 3),
         f"输入 (5, 20) 应输出 (5, 3)，得到 {tuple(getattr(out, 'shape', ()))} / "
@@ -57,7 +48,7 @@ def ex2_count_trainable(answer):
     expect(callable(answer), "答案应是一个函数 / the answer should be a function")
     model = nn.Sequential(nn.Linear(10, 8), nn.BatchNorm1d(8), nn.Linear(8, 2))
     model[0].requires_grad_(False)
-    n = _guard("你的函数 / your function", answer, model)
+    n = guarded("你的函数 / your function", answer, model)
     expected = 8 * 2 + (8 * 2 + 2)
     total = sum(p.numel() for p in model.parameters())
     expect(isinstance(n, int), f"应返回 int，得到 {type(n).__name__} / should return an int")
@@ -100,7 +91,7 @@ def ex3_standardize_module(answer):
         "答案应是 nn.Module 的子类（类本身） / the answer should be an nn.Module subclass (the class itself)",
     )
     mean, std = torch.tensor([1.0, 2.0, 3.0]), torch.tensor([2.0, 4.0, 0.5])
-    module = _guard("创建模块 / creating the module", answer, mean, std)
+    module = guarded("创建模块 / creating the module", answer, mean, std)
     expect(
         len(list(module.parameters())) == 0,
         "mean/std 不应是参数（优化器会改动它们）：用 register_buffer / mean and std should not be "
@@ -112,12 +103,12 @@ def ex3_standardize_module(answer):
         f"state_dict 里应有 'mean' 和 'std'，得到 {sorted(keys)} / state_dict should hold 'mean' and 'std'",
     )
     x = torch.tensor([[3.0, 6.0, 3.5], [1.0, 2.0, 3.0]])
-    out = _guard("前向 / forward", module, x)
+    out = guarded("前向 / forward", module, x)
     expect(
         torch.is_tensor(out) and torch.allclose(out, torch.tensor([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]])),
         "前向应返回 (x - mean) / std / forward should return (x - mean) / std",
     )
-    module = _guard(".to(float64)", module.to, torch.float64)
+    module = guarded(".to(float64)", module.to, torch.float64)
     expect(
         module.state_dict()["mean"].dtype == torch.float64,
         "缓冲区应随 .to() 一起转换 / buffers should follow .to()",

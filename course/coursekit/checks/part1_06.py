@@ -5,16 +5,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from coursekit.exercises import ExerciseFailed, exercise, expect
-
-
-def _guard(what: str, fn, *args):
-    try:
-        return fn(*args)
-    except ExerciseFailed:
-        raise
-    except Exception as err:
-        raise ExerciseFailed(f"{what} 出错 / {what} raised: {type(err).__name__}: {err}") from err
+from coursekit.exercises import exercise, expect, guarded
 
 
 def _ce(logits, targets):
@@ -32,7 +23,7 @@ def ex1_cross_entropy(answer):
     g = torch.Generator().manual_seed(0)
     logits = torch.randn(8, 5, generator=g)
     targets = torch.randint(0, 5, (8,), generator=g)
-    got = _guard("你的函数 / your function", answer, logits, targets)
+    got = guarded("你的函数 / your function", answer, logits, targets)
     expect(torch.is_tensor(got) and got.dim() == 0, "应返回一个标量张量 / should return a scalar tensor")
     expected = F.cross_entropy(logits, targets)
     expect(
@@ -41,7 +32,7 @@ def ex1_cross_entropy(answer):
         "expected the mean of -log_softmax at the target class",
     )
     big = logits * 100
-    got = _guard("你的函数（大 logits） / your function (large logits)", answer, big, targets)
+    got = guarded("你的函数（大 logits） / your function (large logits)", answer, big, targets)
     expected = F.cross_entropy(big, targets)
     expect(
         torch.isfinite(got) and torch.allclose(got, expected, rtol=1e-4),
@@ -73,7 +64,7 @@ def ex2_momentum_step(answer):
         g = grad(w_ref.detach())
         w_ref.grad = g.clone()
         opt.step()
-        out = _guard("你的函数 / your function", answer, w, grad(w), v, 0.05, 0.9)
+        out = guarded("你的函数 / your function", answer, w, grad(w), v, 0.05, 0.9)
         expect(
             isinstance(out, (tuple, list)) and len(out) == 2, "应返回 (新 w, 新 v) / return (new w, new v)"
         )

@@ -7,16 +7,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 import coursekit as ck
-from coursekit.exercises import ExerciseFailed, exercise, expect
-
-
-def _guard(what: str, fn, *args):
-    try:
-        return fn(*args)
-    except ExerciseFailed:
-        raise
-    except Exception as err:
-        raise ExerciseFailed(f"{what} 出错 / {what} raised: {type(err).__name__}: {err}") from err
+from coursekit.exercises import exercise, expect, guarded
 
 
 def _predict(model, x):
@@ -54,7 +45,7 @@ def ex1_predict(answer):
     x = torch.nn.functional.one_hot(labels, k).float() * 5 + 0.1 * torch.arange(k)
     model = _Spy(k)
     model.train()
-    pred = _guard("你的函数 / your function", answer, model, x)
+    pred = guarded("你的函数 / your function", answer, model, x)
     expect(model.seen, "函数里应调用 model(x) / call model(x) inside the function")
     training, grad_on = model.seen[-1]
     expect(
@@ -121,9 +112,9 @@ def ex2_checkpoint(answer):
         nn.functional.cross_entropy(model(x), y).backward()
         opt.step()
     path = ck.work_dir("07-training-loop") / "exercise-check.pt"
-    _guard("save_checkpoint", save, path, model, opt, 3)
+    guarded("save_checkpoint", save, path, model, opt, 3)
     fresh, fresh_opt = _make(1)
-    epoch = _guard("load_checkpoint", load, path, fresh, fresh_opt)
+    epoch = guarded("load_checkpoint", load, path, fresh, fresh_opt)
     expect(
         epoch == 3, f"load_checkpoint 应返回保存的 epoch 3，得到 {epoch} / should return the saved epoch (3)"
     )
@@ -157,7 +148,7 @@ def ex3_seeded_loader(answer):
 
     def order(seed, global_seed):
         torch.manual_seed(global_seed)
-        loader = _guard("你的函数 / your function", answer, ds, seed)
+        loader = guarded("你的函数 / your function", answer, ds, seed)
         expect(isinstance(loader, DataLoader), "应返回 DataLoader / should return a DataLoader")
         return torch.cat([b[0] for b in loader]).tolist()
 

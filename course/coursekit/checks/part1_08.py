@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from coursekit.exercises import ExerciseFailed, exercise, expect
-
-
-def _guard(what: str, fn, *args):
-    try:
-        return fn(*args)
-    except ExerciseFailed:
-        raise
-    except Exception as err:
-        raise ExerciseFailed(f"{what} 出错 / {what} raised: {type(err).__name__}: {err}") from err
+from coursekit.exercises import ExerciseFailed, exercise, expect, guarded
 
 
 def _confusion(preds, targets, num_classes):
@@ -30,7 +21,7 @@ def ex1_confusion_matrix(answer):
     expect(callable(answer), "答案应是一个函数 / the answer should be a function")
     targets = torch.tensor([0, 0, 0, 1, 1, 2, 2, 2, 2])
     preds = torch.tensor([0, 1, 1, 1, 1, 2, 0, 2, 2])
-    cm = _guard("你的函数 / your function", answer, preds, targets, 4)
+    cm = guarded("你的函数 / your function", answer, preds, targets, 4)
     expect(torch.is_tensor(cm), "应返回张量 / should return a tensor")
     expect(tuple(cm.shape) == (4, 4), f"形状应为 (4, 4)，得到 {tuple(cm.shape)} / shape should be (4, 4)")
     expected = torch.tensor([[1, 2, 0, 0], [0, 2, 0, 0], [1, 0, 3, 0], [0, 0, 0, 0]])
@@ -54,7 +45,7 @@ def _recall(cm):
 def ex2_per_class_accuracy(answer):
     expect(callable(answer), "答案应是一个函数 / the answer should be a function")
     cm = torch.tensor([[8, 2, 0], [1, 3, 0], [4, 0, 6]])
-    acc = _guard("你的函数 / your function", answer, cm)
+    acc = guarded("你的函数 / your function", answer, cm)
     expect(
         torch.is_tensor(acc) and tuple(acc.shape) == (3,),
         "应返回形状为 (3,) 的张量 / should return shape (3,)",
@@ -66,7 +57,7 @@ def ex2_per_class_accuracy(answer):
         "divide the diagonal by each row's total (the true class count)",
     )
     empty = torch.tensor([[5, 0], [0, 0]])
-    acc = _guard("你的函数（某类没有样本） / your function (a class without samples)", answer, empty)
+    acc = guarded("你的函数（某类没有样本） / your function (a class without samples)", answer, empty)
     expect(
         bool(torch.isfinite(acc).all()),
         "某个类别没有样本时不应得到 nan：把分母至少设为 1 / no nan for a class without samples: "
@@ -86,7 +77,7 @@ def ex3_most_confused(answer):
     expect(callable(answer), "答案应是一个函数 / the answer should be a function")
     cm = torch.tensor([[50, 3, 1], [9, 40, 2], [0, 4, 45]])
     before = cm.clone()
-    got = _guard("你的函数 / your function", answer, cm)
+    got = guarded("你的函数 / your function", answer, cm)
     expect(
         torch.equal(cm, before), "不要修改传入的矩阵：先 clone() / do not modify the input: clone() it first"
     )

@@ -7,17 +7,9 @@ import io
 import torch
 from torch import nn
 
-from coursekit.exercises import exercise, expect
+from coursekit.exercises import exercise, expect, guarded
 
 _FUNCTION_HINT = "答案应是一个函数 / the answer should be a function"
-
-
-def _call(fn, *args):
-    """Call the learner's function; turn a crash into a readable self-check failure."""
-    try:
-        return fn(*args)
-    except Exception as err:
-        expect(False, f"调用时出错 / calling it raised {type(err).__name__}: {str(err)[:200]}")
 
 
 def _make_checkpoint(model, optimizer, epoch):
@@ -39,7 +31,7 @@ def ex1_make_checkpoint(answer):
         opt.zero_grad()
         loss.backward()
         opt.step()
-    ckpt = _call(answer, model, opt, 7)
+    ckpt = guarded("你的函数 / your function", answer, model, opt, 7)
     expect(isinstance(ckpt, dict), "应返回字典 / return a dict")
     buffer = io.BytesIO()
     torch.save(ckpt, buffer)
@@ -92,7 +84,7 @@ def ex2_strip_prefix(answer):
     expect(callable(answer), _FUNCTION_HINT)
     clean = _Outer().state_dict()
     wrapped = {"module." + k: v for k, v in clean.items()}  # what DataParallel / DDP would save
-    got = _call(answer, wrapped)
+    got = guarded("你的函数 / your function", answer, wrapped)
     expect(isinstance(got, dict), "应返回字典 / return a dict")
     expect(
         set(got) == set(clean),
@@ -102,9 +94,11 @@ def ex2_strip_prefix(answer):
     same_values = all(torch.equal(got[k], clean[k]) for k in clean)
     expect(same_values, "值应保持不变 / values should stay unchanged")
     expect(all(k.startswith("module.") for k in wrapped), "不要修改传入的字典 / do not modify the input dict")
-    unprefixed = _call(answer, dict(clean))
+    unprefixed = guarded("你的函数 / your function", answer, dict(clean))
     expect(set(unprefixed) == set(clean), "没有前缀的键应保持不变 / keys without the prefix stay as they are")
-    compiled = _call(answer, {"_orig_mod." + k: v for k, v in clean.items()}, "_orig_mod.")
+    compiled = guarded(
+        "你的函数 / your function", answer, {"_orig_mod." + k: v for k, v in clean.items()}, "_orig_mod."
+    )
     expect(set(compiled) == set(clean), "prefix 参数应可更换 / the prefix argument should be honoured")
 
 
@@ -131,7 +125,7 @@ def ex3_load_matching(answer):
     torch.manual_seed(1)
     model = resnet18(num_classes=37)
     fc_before = model.fc.weight.detach().clone()
-    loaded = _call(answer, model, source)
+    loaded = guarded("你的函数 / your function", answer, model, source)
     expect(loaded is not None, "应返回被加载的键的列表 / return the list of loaded keys")
     expected = {k for k in source if not k.startswith("fc.") and k != "extra.weight"}
     expect(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from coursekit.exercises import exercise, expect
+from coursekit.exercises import exercise, expect, guarded
 
 _FUNCTION_HINT = "答案应是一个函数 / the answer should be a function"
 _STAGES = ("layer1", "layer2", "layer3", "layer4")
@@ -14,13 +14,6 @@ def _resnet18(num_classes=5):
     from torchvision.models import resnet18
 
     return resnet18(num_classes=num_classes)
-
-
-def _call(fn, *args):
-    try:
-        return fn(*args)
-    except Exception as err:
-        expect(False, f"调用时出错 / calling it raised {type(err).__name__}: {str(err)[:200]}")
 
 
 def _param_groups(model, head_lr, backbone_lr):
@@ -41,7 +34,7 @@ def _overlapping_groups(model, head_lr, backbone_lr):
 def ex1_param_groups(answer):
     expect(callable(answer), _FUNCTION_HINT)
     model = _resnet18()
-    groups = _call(answer, model, 1e-2, 1e-4)
+    groups = guarded("你的函数 / your function", answer, model, 1e-2, 1e-4)
     expect(
         isinstance(groups, list | tuple) and len(groups) == 2 and all(isinstance(g, dict) for g in groups),
         "应返回两个字典组成的列表 / return a list of two dicts",
@@ -62,7 +55,7 @@ def ex1_param_groups(answer):
     expect(groups[h].get("lr") == 1e-2, "fc 组的 lr 应为 head_lr / the fc group's lr should be head_lr")
     expect(groups[1 - h].get("lr") == 1e-4, "主干组 lr 应为 backbone_lr / the other group's lr: backbone_lr")
     try:
-        torch.optim.AdamW(_call(answer, model, 1e-2, 1e-4))
+        torch.optim.AdamW(guarded("你的函数 / your function", answer, model, 1e-2, 1e-4))
     except Exception as err:
         expect(False, f"优化器无法接受这些参数组 / the optimiser rejects these groups: {str(err)[:150]}")
 
@@ -90,7 +83,7 @@ def ex2_unfreeze_from(answer):
     expect(callable(answer), _FUNCTION_HINT)
     model = _resnet18()
     for stage in ("layer3", "layer4", "layer1"):
-        _call(answer, model, stage)
+        guarded("你的函数 / your function", answer, model, stage)
         want = {*_STAGES[_STAGES.index(stage) :], "fc"}
         got = _trainable_parts(model)
         expect(

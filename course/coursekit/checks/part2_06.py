@@ -6,16 +6,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from coursekit.exercises import exercise, expect
+from coursekit.exercises import exercise, expect, guarded
 
 _FUNCTION_HINT = "答案应是一个函数 / the answer should be a function"
-
-
-def _call(fn, *args):
-    try:
-        return fn(*args)
-    except Exception as err:
-        expect(False, f"调用时出错 / calling it raised {type(err).__name__}: {str(err)[:200]}")
 
 
 class _Probe(nn.Module):
@@ -48,7 +41,7 @@ def ex1_forward_amp(answer):
     x = torch.randn(8, 16)
     with torch.no_grad():
         ref = model(x)
-        out = _call(answer, model, x, torch.bfloat16)
+        out = guarded("你的函数 / your function", answer, model, x, torch.bfloat16)
     cast = sorted({str(p.dtype) for p in model.parameters() if p.dtype != torch.float32})
     expect(
         not cast,
@@ -101,7 +94,7 @@ def ex2_accumulate_grads(answer):
     weights = [p.detach().clone() for p in model.inner.parameters()]
     model.inner(torch.randn(3, 5)).sum().backward()  # leave stale gradients behind
     model.sizes.clear()
-    _call(answer, model, F.cross_entropy, x, y, 4)
+    guarded("你的函数 / your function", answer, model, F.cross_entropy, x, y, 4)
     expect(model.sizes, "模型没有被调用 / the model was never called")
     expect(
         max(model.sizes) <= 4,

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import torch
 
-from coursekit.exercises import exercise, expect
+from coursekit.exercises import exercise, expect, guarded
 
 _FUNCTION_HINT = "答案应是一个函数 / the answer should be a function"
-
-
-def _call(fn, *args):
-    try:
-        return fn(*args)
-    except Exception as err:
-        expect(False, f"调用时出错 / calling it raised {type(err).__name__}: {str(err)[:200]}")
 
 
 def _wrap_sample(image, boxes, masks):
@@ -50,7 +43,7 @@ def ex1_wrap_sample(answer):
 
     expect(callable(answer), _FUNCTION_HINT)
     image, boxes, masks = _sample_inputs()
-    sample = _call(answer, image.clone(), boxes.clone(), masks.clone())
+    sample = guarded("你的函数 / your function", answer, image.clone(), boxes.clone(), masks.clone())
     expect(isinstance(sample, dict), "应返回字典 / return a dict")
     for key in ("image", "boxes", "masks"):
         expect(key in sample, f"字典缺少键 '{key}' / the dict lacks the key '{key}'")
@@ -106,7 +99,7 @@ def ex2_resize_pair(answer):
     mask[8:40, 6:30] = 9
     mask[2:20, 36:60] = 5
     image = torch.stack([mask * 20, 255 - mask * 20, torch.full_like(mask, 7)])
-    result = _call(answer, image.clone(), mask.clone(), (21, 29))
+    result = guarded("你的函数 / your function", answer, image.clone(), mask.clone(), (21, 29))
     expect(isinstance(result, tuple | list) and len(result) == 2, "应返回 (image, mask) / return a pair")
     img, m = result
     expect(tuple(img.shape) == (3, 21, 29), f"图像形状应为 (3, 21, 29)，得到 {tuple(img.shape)} / image")

@@ -8,16 +8,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from coursekit.exercises import exercise, expect
+from coursekit.exercises import exercise, expect, guarded
 
 _FUNCTION_HINT = "答案应是一个函数 / the answer should be a function"
-
-
-def _call(fn, *args):
-    try:
-        return fn(*args)
-    except Exception as err:
-        expect(False, f"调用时出错 / calling it raised {type(err).__name__}: {str(err)[:200]}")
 
 
 def _hooks_left(model):
@@ -63,7 +56,7 @@ def ex1_capture_shapes(answer):
         )
     )
     with torch.no_grad():
-        got = _call(answer, model, torch.randn(2, 3, 8, 8))
+        got = guarded("你的函数 / your function", answer, model, torch.randn(2, 3, 8, 8))
     want = {"conv": (2, 4, 6, 6), "relu": (2, 4, 6, 6), "pool": (2, 4, 2, 2), "flat": (2, 16), "fc": (2, 5)}
     expect(isinstance(got, dict), "应返回字典 / return a dict")
     expect(set(got) == set(want), f"键应为 {sorted(want)}，得到 {sorted(got)} / keys: the child names")
@@ -125,7 +118,7 @@ def ex2_grad_cam(answer):
     x = torch.randn(1, 3, 6, 6)
     layer = model[2]  # a convolution: its activations can be negative
     want = _grad_cam_map(model, layer, x, 1)
-    got = _call(answer, model, layer, x, 1)
+    got = guarded("你的函数 / your function", answer, model, layer, x, 1)
     left = _hooks_left(model)
     expect(not left, f"钩子没有移除 / hooks were left on: {left}")
     expect(torch.is_tensor(got), "应返回张量 / return a tensor")
