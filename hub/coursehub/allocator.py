@@ -40,9 +40,7 @@ class AllocationError(RuntimeError):
 class Allocator:
     def __init__(self, inventory: Inventory, allocations: list[Allocation] = ()):
         self.inventory = sorted(inventory, key=lambda gpu: (gpu.node, gpu.index, gpu.uuid))
-        self._by_uuid = {gpu.uuid: gpu for gpu in self.inventory}
         self._mig_parents = whole_gpus_with_mig(self.inventory)
-        self.drained: set[str] = set()
         self.allocations: dict[str, Allocation] = {}
         for allocation in allocations:
             self.allocations[allocation.user] = allocation
@@ -75,7 +73,7 @@ class Allocator:
         holders_by_device = self._holders_by_device()
         found = []
         for gpu in self.inventory:
-            if gpu.node in self.drained or gpu.uuid in self._mig_parents:
+            if gpu.uuid in self._mig_parents:
                 continue
             holders = holders_by_device.get(gpu.uuid, [])
             if profile.gpu == "mig":
