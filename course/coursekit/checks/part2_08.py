@@ -66,25 +66,7 @@ def ex1_capture_shapes(answer):
     expect(not left, f"钩子没有移除 / hooks were left on: {left}")
 
 
-def _grad_cam_map(model, layer, x, class_idx):
-    store = {}
-
-    def hook(module, inputs, output):
-        store["act"] = output
-        output.register_hook(lambda g: store.__setitem__("grad", g))
-
-    handle = layer.register_forward_hook(hook)
-    try:
-        model.zero_grad()
-        model(x)[0, class_idx].backward()
-    finally:
-        handle.remove()
-    weights = store["grad"].mean(dim=(2, 3), keepdim=True)
-    cam = F.relu((weights * store["act"].detach()).sum(dim=1))[0]
-    return cam / (cam.max() + 1e-8)
-
-
-def _grad_cam_no_relu(model, layer, x, class_idx):
+def _grad_cam_map(model, layer, x, class_idx, relu=True):
     store = {}
 
     def hook(module, inputs, output):
@@ -99,7 +81,12 @@ def _grad_cam_no_relu(model, layer, x, class_idx):
         handle.remove()
     weights = store["grad"].mean(dim=(2, 3), keepdim=True)
     cam = (weights * store["act"].detach()).sum(dim=1)[0]
+    cam = F.relu(cam) if relu else cam
     return cam / (cam.max() + 1e-8)
+
+
+def _grad_cam_no_relu(model, layer, x, class_idx):
+    return _grad_cam_map(model, layer, x, class_idx, relu=False)
 
 
 @exercise(reference=lambda: _grad_cam_map, wrong=lambda: _grad_cam_no_relu)
