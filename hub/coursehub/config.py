@@ -15,6 +15,7 @@ from .inventory import inventory_loader
 from .profiles import DEFAULT_PROFILES
 from .settings import Settings, current
 from .spawner import CourseSpawner
+from .start_queue import StartQueue, default_slots
 
 CLI_SERVICE = "coursehub-cli"
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
@@ -91,6 +92,10 @@ def configure(c, settings: Settings | None = None) -> None:
     spawner.profiles = settings.profiles or DEFAULT_PROFILES
     pool = GPUPool(inventory_loader(settings), AllocationStore(settings.database_url))
     spawner.gpu_pool_provider = lambda: pool
+    start_queue = StartQueue(settings.start_concurrency or default_slots())
+    spawner.start_queue_provider = lambda: start_queue
+    # Learners beyond the start queue's slots wait in it, in order, instead of being refused.
+    hub.concurrent_spawn_limit = 0
     spawner.gpu_device_requests = settings.gpu_device_requests
     spawner.queue_timeout = settings.gpu_queue_timeout
     spawner.activity_interval = settings.activity_interval

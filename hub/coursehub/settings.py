@@ -73,6 +73,12 @@ class Settings(BaseSettings):
         ge=30,
         description="Seconds a learner server may take to start (the first start pulls the course).",
     )
+    start_concurrency: int = Field(
+        0,
+        ge=0,
+        description="Servers that start at the same time; later arrivals wait in line, in order. "
+        "0: two per CPU of the host, at least 4.",
+    )
 
     # --- Course ------------------------------------------------------------------------------
     course_repo: str = Field(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
+from contextlib import AbstractAsyncContextManager, nullcontext
 
 from dockerspawner import DockerSpawner
 from tornado import web
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 from traitlets import Bool, Callable, Float, Int, List, Unicode, default
 
 from .allocator import Allocation
@@ -14,6 +17,7 @@ from .course import remote_head
 from .gpu_pool import GPUPool
 from .profiles import DEFAULT_PROFILES, Profile
 from .spawn_form import render_profile_form
+from .start_queue import StartQueue
 from .users import USERNAME_PATTERN
 
 # Where things live inside the learner image (images/notebook/Dockerfile).
@@ -80,6 +84,18 @@ class CourseSpawner(DockerSpawner):
     course_version_timeout = Float(
         5.0, config=True, help="Seconds to wait for the course repository when labelling a container."
     )
+    start_queue_provider = Callable(
+        None,
+        allow_none=True,
+        config=True,
+        help="Returns the hub's StartQueue, shared by every spawner: how many servers start at once.",
+    )
+    readiness_interval = Float(
+        0.1,
+        config=True,
+        help="Seconds between checks that a starting server answers. JupyterHub's own check backs off "
+        "to seconds between tries, which a learner would spend looking at a spinner.",
+    )
 
     @default("escape")
     def _default_escape(self):
@@ -144,6 +160,10 @@ class CourseSpawner(DockerSpawner):
     @property
     def gpu_pool(self) -> GPUPool | None:
         return self.gpu_pool_provider() if self.gpu_pool_provider else None
+
+    @property
+    def start_queue(self) -> StartQueue | None:
+        return self.start_queue_provider() if self.start_queue_provider else None
 
     # Profiles --------------------------------------------------------------------------------
     def allowed_profiles(self) -> list[Profile]:
@@ -221,6 +241,9 @@ class CourseSpawner(DockerSpawner):
         while self.gpu_pool is not None and (position := self.gpu_pool.position(self.user.name)):
             yield {"message": f"All GPUs are busy: you are number {position} in the queue."}
             await asyncio.sleep(2)
+        while self.start_queue is not None and (position := self.start_queue.position(self.user.name)):
+            yield {"message": f"Many learners are starting at once: you are number {position} in line."}
+            await asyncio.sleep(1)
         yield {"progress": 50, "message": "Starting your server and pulling the course..."}
 
     # Container -------------------------------------------------------------------------------
@@ -229,6 +252,9 @@ class CourseSpawner(DockerSpawner):
             "pids_limit": self.pids_limit,
             "shm_size": self.shm_size,
             "security_opt": ["no-new-privileges"],
+            # Removed by stop() (remove=True), not by Docker the moment it exits: a server that
+            # dies while starting leaves its log behind to say why.
+            "auto_remove": False,
         }
         if self.allocation is not None and self.gpu_device_requests:
             limits["device_requests"] = [
@@ -290,10 +316,40 @@ class CourseSpawner(DockerSpawner):
                 name=self.home_volume,
                 labels={LABEL_USER: self.user.name, LABEL_PREFIX: self.prefix, LABEL_ROLE: "learner-home"},
             )
-            return await super().start()
+            async with self._start_slot():
+                ip, port = await super().start()
+                await self._wait_until_answering(ip, port)
+            return ip, port
         except BaseException:
             await self._give_back_gpu()
             raise
+
+    def _start_slot(self) -> AbstractAsyncContextManager:
+        return self.start_queue.slot(self.user.name) if self.start_queue else nullcontext()
+
+    async def _wait_until_answering(self, ip: str, port: int) -> None:
+        """Return as soon as the server answers HTTP, so that JupyterHub's first check succeeds.
+
+        A container that exits meanwhile fails the start at once, with the end of its log, rather
+        than after the whole start timeout. Past most of the start timeout, JupyterHub's own
+        check takes over."""
+        url = f"http://{ip}:{port}{self.server.base_url}api"
+        client = AsyncHTTPClient()
+        deadline = time.monotonic() + 0.8 * self.start_timeout
+        next_look = time.monotonic() + 1
+        while time.monotonic() < deadline:
+            try:
+                await client.fetch(url, request_timeout=2, raise_error=False)
+                return
+            except (OSError, HTTPClientError):
+                pass  # nothing listens yet, or too busy to answer
+            if time.monotonic() > next_look:
+                if await self.poll() is not None:
+                    log = await self.docker("logs", self.container_name, tail=15)
+                    tail = log.decode(errors="replace").strip()
+                    raise web.HTTPError(500, f"Your server stopped while starting. Its last words:\n{tail}")
+                next_look = time.monotonic() + 1
+            await asyncio.sleep(self.readiness_interval)
 
     async def run_post_stop_hook(self):
         # JupyterHub calls this after every end of a server: a stop, and also a crash, where it

@@ -94,6 +94,22 @@ class Learner:
         response.raise_for_status()
         return response.json().get("servers", {}).get("")
 
+    def progress(self, timeout: float = 300) -> list[dict]:
+        """Follow the start as the spawn page does (its event stream) to the end: every event.
+
+        The last event says how the start ended: ``ready`` true, or ``failed`` with a message."""
+        events: list[dict] = []
+        with self.hub_api(
+            "GET", f"users/{quote(self.name)}/server/progress", stream=True, timeout=timeout
+        ) as response:
+            response.raise_for_status()
+            for line in response.iter_lines(decode_unicode=True):
+                if line and line.startswith("data:"):
+                    events.append(json.loads(line[len("data:") :]))
+                    if events[-1].get("ready") or events[-1].get("failed"):
+                        break
+        return events
+
     def wait_ready(self, timeout: float = 300) -> dict:
         return self._wait(lambda s: bool(s and s.get("ready")), timeout, "start")
 
