@@ -41,8 +41,11 @@ notebooks: venv
 
 # Benchmarks: numbers, not pass/fail (results in bench/results/).
 bench: venv
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/allocator.py
-	$(BIN)/python bench/ttfn.py --sequential 20 --storms 10,30,60
+	$(BIN)/python bench/ttfn.py --sequential 20 --storms 10,30,60 --loaded 50 --grown 10
+	$(BIN)/python bench/build.py --cold
+	$(BIN)/python bench/report.py
 
 up:
 	docker compose up -d --build --wait

@@ -23,3 +23,5 @@ c.JupyterHub.authenticator_class = "nativeauthenticator.NativeAuthenticator"
 c.NativeAuthenticator.open_signup = True
 c.Authenticator.allow_all = True
 c.ConfigurableHTTPProxy.command = ["configurable-http-proxy"]
+# As in the example: an admin (here only to read /hub/metrics).
+c.Authenticator.admin_users = {"admin"}

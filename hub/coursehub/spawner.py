@@ -31,6 +31,7 @@ LABEL_ROLE = "coursehub.role"
 LABEL_PROFILE = "coursehub.profile"
 LABEL_GPU = "coursehub.gpu"
 LABEL_GPU_MODE = "coursehub.gpu-mode"
+COMPOSE_LABELS = ("com.docker.compose.project", "com.docker.compose.service", "com.docker.compose.version")
 
 
 def readable_escape(name: str) -> str:
@@ -252,6 +253,8 @@ class CourseSpawner(DockerSpawner):
             "pids_limit": self.pids_limit,
             "shm_size": self.shm_size,
             "security_opt": ["no-new-privileges"],
+            # JupyterLab runs as an ordinary user and needs none of root's powers.
+            "cap_drop": ["ALL"],
             # Removed by stop() (remove=True), not by Docker the moment it exits: a server that
             # dies while starting leaves its log behind to say why.
             "auto_remove": False,
@@ -274,6 +277,10 @@ class CourseSpawner(DockerSpawner):
                 LABEL_PROFILE: self.user_options.get("profile") or "",
                 LABEL_GPU: allocation.uuid if allocation else "",
                 LABEL_GPU_MODE: allocation.mode if allocation else "none",
+                # The image was built by `docker compose`, which labels it as its service; a
+                # container keeping those labels would be one of the stack's own to compose, so
+                # `docker compose up` after an upgrade, or `down`, would take it away.
+                **dict.fromkeys(COMPOSE_LABELS, ""),
             }
         }
 

@@ -147,26 +147,29 @@ def test_failed_course_pull_does_not_block_the_start(stack, new_learner):
     assert learner.contents("course/zh") is not None
 
 
-def test_hub_restart_keeps_learner_servers_running(stack, new_learner, docker_client):
-    learners = [new_learner("restart"), new_learner("restart")]
+def test_upgrading_the_stack_keeps_learner_servers_running(stack, new_learner, docker_client):
+    """`docker compose up -d` after an upgrade recreates the hub, never the learners' servers."""
+    learners = [new_learner("upgrade"), new_learner("upgrade")]
     for learner in learners:
         learner.start_server()
     for learner in learners:
         learner.wait_ready()
-        learner.save_file("before-restart.txt", {"type": "file", "format": "text", "content": learner.name})
+        learner.save_file("before-upgrade.txt", {"type": "file", "format": "text", "content": learner.name})
     containers = {
-        learner.name: docker_client.containers.get(f"{stack.project}-{learner.name}").id
-        for learner in learners
+        learner.name: docker_client.containers.get(f"{stack.project}-{learner.name}") for learner in learners
     }
+    for container in containers.values():
+        # The learner image was built by compose; its containers must not pass for the stack's own.
+        assert not container.labels.get("com.docker.compose.project"), container.labels
 
-    stack.compose("restart", "hub")
+    stack.compose("up", "--detach", "--force-recreate", "--wait", "--wait-timeout", "300")
     stack.wait_for_hub()
 
     for learner in learners:
         container = docker_client.containers.get(f"{stack.project}-{learner.name}")
-        assert container.id == containers[learner.name] and container.status == "running"
+        assert container.id == containers[learner.name].id and container.status == "running"
         learner.wait_ready(timeout=60)
-        assert learner.contents("before-restart.txt")["content"] == learner.name
+        assert learner.contents("before-upgrade.txt")["content"] == learner.name
         assert json.loads(learner.run_code("import json; print(json.dumps(1 + 1))")) == 2
 
 

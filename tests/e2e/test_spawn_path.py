@@ -18,7 +18,6 @@ def start_and_follow(learner) -> list[dict]:
     10 s), so the request runs beside."""
     asking = threading.Thread(target=learner.hub_api, args=("POST", f"users/{learner.name}/server"))
     asking.start()
-    time.sleep(0.5)
     events = learner.progress()
     asking.join()
     return events

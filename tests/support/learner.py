@@ -97,11 +97,17 @@ class Learner:
     def progress(self, timeout: float = 300) -> list[dict]:
         """Follow the start as the spawn page does (its event stream) to the end: every event.
 
-        The last event says how the start ended: ``ready`` true, or ``failed`` with a message."""
+        The last event says how the start ended: ``ready`` true, or ``failed`` with a message.
+        Asked right after the start request, the hub may not know of the start yet (400)."""
+        deadline = time.monotonic() + 10
+        url = f"users/{quote(self.name)}/server/progress"
+        while (response := self.hub_api("GET", url, stream=True, timeout=timeout)).status_code == 400:
+            response.close()
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         events: list[dict] = []
-        with self.hub_api(
-            "GET", f"users/{quote(self.name)}/server/progress", stream=True, timeout=timeout
-        ) as response:
+        with response:
             response.raise_for_status()
             for line in response.iter_lines(decode_unicode=True):
                 if line and line.startswith("data:"):
