@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from nativeauthenticator import NativeAuthenticator
 from traitlets import default
 
@@ -22,6 +24,12 @@ class CourseAuthenticator(NativeAuthenticator):
     @default("username_pattern")
     def _default_username_pattern(self) -> str:
         return USERNAME_PATTERN
+
+    @default("username_regex")
+    def _default_username_regex(self) -> re.Pattern:
+        # JupyterHub compiles username_pattern only when it is *set*; a default never reaches
+        # the check, and every name would pass.
+        return re.compile(self.username_pattern)
 
     @default("minimum_password_length")
     def _default_minimum_password_length(self) -> int:

@@ -9,11 +9,16 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import time
 from pathlib import Path
+
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
 from .accounts import Accounts
 from .inventory import load_inventory
 from .settings import Settings
+from .supervisor import hold_file
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +75,41 @@ def ensure_admin(settings: Settings) -> bool:
     return True
 
 
+def ensure_database_secret(settings: Settings) -> None:
+    """The PostgreSQL password, where the postgres service reads it when it first starts."""
+    path = settings.postgres_password_file
+    if path.parent.is_dir() and not (path.exists() and path.read_text().strip()):
+        _write_private(path, secrets.token_hex(24))
+        log.info("generated %s", path)
+
+
+def wait_for_database(url: str, timeout: float = 120) -> None:
+    engine = create_engine(url)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with engine.connect():
+                return
+        except OperationalError as error:
+            if time.monotonic() > deadline:
+                host = url.rsplit("@", 1)[-1]
+                raise SystemExit(
+                    f"coursehub: the database at {host} did not answer within {timeout}s: {error}"
+                ) from None
+            log.info("waiting for the database...")
+            time.sleep(2)
+        finally:
+            engine.dispose()
+
+
 def bootstrap(settings: Settings) -> None:
     settings.state_dir.mkdir(parents=True, exist_ok=True)
+    # A hold left by `coursehub db migrate` (or a restore cut short) ends with the container.
+    hold_file(settings).unlink(missing_ok=True)
     ensure_secrets(settings)
+    ensure_database_secret(settings)
+    if not settings.database_url.startswith("sqlite"):
+        wait_for_database(settings.database_url)
     load_inventory(settings)
     if ensure_admin(settings):
         log.warning(

@@ -30,6 +30,9 @@ def configure(c, settings: Settings | None = None) -> None:
     hub.hub_ip = "0.0.0.0"
     hub.hub_connect_ip = "hub"  # the hub's name on the learners' network
     hub.db_url = settings.database_url
+    # A new JupyterHub release may bring a new schema: upgrade it at start (for SQLite, JupyterHub
+    # keeps a copy of the old file beside it) rather than refuse to start after an upgrade.
+    hub.upgrade_db = True
     hub.cookie_secret = bytes.fromhex(read_secret(settings, "cookie_secret"))
     hub.log_level = settings.log_level
     # Learner servers outlive the hub: a hub restart (upgrade, crash) must not stop anyone's work.

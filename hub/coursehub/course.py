@@ -7,6 +7,7 @@ it with nbgitpuller. ``git daemon`` serves it read-only on the compose network.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import tempfile
@@ -21,6 +22,25 @@ IGNORED = [".ipynb_checkpoints/", "__pycache__/", "*.pyc", ".DS_Store"]
 
 class CourseError(RuntimeError):
     """The course repository or source tree cannot be used; the message says why."""
+
+
+def unreadable_notebooks(source: Path) -> list[str]:
+    """Each notebook under ``source`` that is not a notebook document, with the reason."""
+    broken = []
+    for path in sorted(source.rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        name = path.relative_to(source)
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            broken.append(f"{name} ({error})")
+            continue
+        if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
+            broken.append(f"{name} (no list of cells)")
+        elif document.get("nbformat") != 4:
+            broken.append(f"{name} (nbformat {document.get('nbformat')!r}, not 4)")
+    return broken
 
 
 @dataclass(frozen=True)
@@ -95,6 +115,12 @@ class CourseRepository:
         """Commit the whole ``source`` tree as the next version; nothing changes if it fails."""
         if not source.is_dir():
             raise CourseError(f"course source {source} is not a folder")
+        broken = unreadable_notebooks(source)
+        if broken:
+            raise CourseError(
+                "not published: these notebooks cannot be read, learners could not open them: "
+                + "; ".join(broken)
+            )
         if not self.exists():
             self.init()
         number = len(self.versions()) + 1

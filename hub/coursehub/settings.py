@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     db_url: str | None = Field(
         None, description="SQLAlchemy URL of the hub database; default: SQLite in the state directory."
     )
+    database: Literal["sqlite", "postgres"] = Field(
+        "sqlite",
+        description="Hub database: SQLite in the state volume, or PostgreSQL from the compose profile "
+        "(`docker compose --profile postgres up -d`; move existing data first: `coursehub db migrate`).",
+    )
+    database_secret_dir: Path = Field(
+        Path("/srv/database-secret"),
+        description="Where the hub leaves the PostgreSQL password for the postgres service (a named volume).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Hub log level.")
 
     # --- Learner servers ---------------------------------------------------------------------
@@ -136,7 +145,23 @@ class Settings(BaseSettings):
 
     @property
     def database_url(self) -> str:
-        return self.db_url or f"sqlite:///{self.state_dir / 'jupyterhub.sqlite'}"
+        if self.db_url:
+            return self.db_url
+        return self.postgres_url if self.database == "postgres" else self.sqlite_url
+
+    @property
+    def sqlite_url(self) -> str:
+        return f"sqlite:///{self.state_dir / 'jupyterhub.sqlite'}"
+
+    @property
+    def postgres_password_file(self) -> Path:
+        return self.database_secret_dir / "postgres_password"
+
+    @property
+    def postgres_url(self) -> str:
+        """The compose profile's PostgreSQL, with the password the hub generated for it."""
+        password = self.postgres_password_file.read_text().strip()
+        return f"postgresql://coursehub:{password}@postgres:5432/coursehub"
 
     @property
     def secrets_dir(self) -> Path:

@@ -31,7 +31,13 @@ LABEL_ROLE = "coursehub.role"
 LABEL_PROFILE = "coursehub.profile"
 LABEL_GPU = "coursehub.gpu"
 LABEL_GPU_MODE = "coursehub.gpu-mode"
+ROLE_LEARNER_HOME = "learner-home"
 COMPOSE_LABELS = ("com.docker.compose.project", "com.docker.compose.service", "com.docker.compose.version")
+
+
+def home_labels(user: str, prefix: str) -> dict[str, str]:
+    """Labels of a learner's home volume: whose it is, and which hub's (backups find it so)."""
+    return {LABEL_USER: user, LABEL_PREFIX: prefix, LABEL_ROLE: ROLE_LEARNER_HOME}
 
 
 def readable_escape(name: str) -> str:
@@ -259,6 +265,10 @@ class CourseSpawner(DockerSpawner):
             # dies while starting leaves its log behind to say why.
             "auto_remove": False,
         }
+        if self.mem_limit:
+            # No swap beyond the limit: a learner who runs out of memory loses the kernel at
+            # once, rather than slowing the whole host down by swapping.
+            limits["memswap_limit"] = self.mem_limit
         if self.allocation is not None and self.gpu_device_requests:
             limits["device_requests"] = [
                 {"driver": "nvidia", "device_ids": [self.allocation.uuid], "capabilities": [["gpu"]]}
@@ -321,7 +331,7 @@ class CourseSpawner(DockerSpawner):
             await self.docker(
                 "create_volume",
                 name=self.home_volume,
-                labels={LABEL_USER: self.user.name, LABEL_PREFIX: self.prefix, LABEL_ROLE: "learner-home"},
+                labels=home_labels(self.user.name, self.prefix),
             )
             async with self._start_slot():
                 ip, port = await super().start()

@@ -32,4 +32,7 @@ if [ -n "${COURSEHUB_LANGUAGE:-}" ] && [ ! -e "$locale_settings" ]; then
   printf '{"locale": "%s"}\n' "$COURSEHUB_LANGUAGE" > "$locale_settings"
 fi
 mkdir -p "$COURSE_WORK"
+# jupyter_core looks for IPython 3 settings to migrate whenever this marker is missing, and dies
+# if it cannot write it (a full home). There is never anything to migrate here.
+[ -e "$HOME/.jupyter/migrated" ] || { mkdir -p "$HOME/.jupyter" && : > "$HOME/.jupyter/migrated"; } 2>/dev/null
 exec jupyterhub-singleuser "$@"

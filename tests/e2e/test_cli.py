@@ -18,6 +18,7 @@ def users(stack) -> list[dict]:
         (["users", "add", "../etc"], None, "invalid user name '../etc'"),
         (["users", "add", "x" * 200], None, "invalid user name"),
         (["users", "add", "UPPER"], None, "invalid user name 'UPPER'"),
+        (["users", "add", "学生"], None, "invalid user name '学生'"),
         (["users", "add", "admin"], None, "user 'admin' already exists"),
         (["users", "add", "newbie", "--password-stdin"], "short\n", "at least 8 characters"),
         (["users", "add", "newbie", "--group", "no-such-group"], None, "unknown group 'no-such-group'"),

@@ -79,3 +79,38 @@ def test_publish_and_sync_merge_cell_by_cell_and_keep_every_edit(stack, new_lear
     json.dumps(kept)  # still a valid notebook document
 
     assert stack.cli_json("course", "sync")[learner.name]["status"] == "up to date"
+
+
+# Runs in the hub container: a commit that breaks NOTEBOOK's JSON, pushed straight into the
+# course repository, as could happen upstream when COURSEHUB_COURSE_REPO is someone else's.
+PUSH_BROKEN = """
+set -e
+rm -rf /tmp/broken && git clone -q /srv/course/course.git /tmp/broken && cd /tmp/broken
+printf '{"cells": [ {"cell_type": "code", "source": "cut off here' > {notebook}
+git -c user.name=upstream -c user.email=upstream@example.org commit -qam "Broken upload"
+git push -q origin HEAD:main
+""".replace("{notebook}", NOTEBOOK)
+
+
+def test_a_broken_commit_upstream_leaves_the_learners_notebook_as_it_was(stack, new_learner):
+    learner = new_learner("broken")
+    learner.start_server()
+    learner.wait_ready()
+    cell = code_cells(learner_notebook(learner))[2]
+    edit_cell(learner, cell, "print('mine, before the broken commit')")
+    before = learner_notebook(learner)
+
+    stack.compose("exec", "-T", "hub", "sh", "-c", PUSH_BROKEN)
+    report = stack.cli_json("course", "sync")[learner.name]
+
+    assert report["status"] == "conflicts", report
+    assert report["files"] == [NOTEBOOK]
+    assert learner_notebook(learner) == before
+    beside = NOTEBOOK.replace(".ipynb", ".instructor.ipynb")
+    assert (
+        "cut off here"
+        in learner.server_api(
+            "GET", f"contents/course/{beside}", params={"type": "file", "format": "text"}
+        ).json()["content"]
+    )
+    assert stack.cli_json("course", "sync")[learner.name]["status"] == "up to date"

@@ -196,9 +196,11 @@ class Learner:
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 message = json.loads(connection.recv())
+                kind = message["msg_type"]
+                if kind == "status" and message["content"]["execution_state"] in ("restarting", "dead"):
+                    raise LearnerError(f"the kernel died ({message['content']['execution_state']})")
                 if message.get("parent_header", {}).get("msg_id") != msg_id:
                     continue
-                kind = message["msg_type"]
                 if kind == "stream":
                     stdout.append(message["content"]["text"])
                 elif kind == "error":

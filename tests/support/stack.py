@@ -58,6 +58,9 @@ class Stack:
     port: int = field(default_factory=free_port)
     env: dict[str, str] = field(default_factory=dict)
     compose_file: Path = COMPOSE_FILE
+    profiles: tuple[str, ...] = ()
+    # Variables for the compose file itself (ports, profiles' options), beside the settings.
+    compose_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -71,14 +74,22 @@ class Stack:
             path.write_text("".join(f"{name}={value}\n" for name, value in self.env.items()))
         return path
 
+    def change_settings(self, **settings: str) -> None:
+        """Rewrite the stack's .env; `up` then recreates the services whose settings changed."""
+        self.env.update(settings)
+        self.env_file.unlink(missing_ok=True)
+        assert self.env_file.exists()
+
     def compose(self, *args: str, check: bool = True, input: str | None = None, timeout: float = 1800):
         env = {
             **os.environ,
             "COURSEHUB_PORT": str(self.port),
             "REFERENCE_PORT": str(self.port),
             "COURSEHUB_ENV_FILE": str(self.env_file),
+            **self.compose_env,
         }
-        command = ["docker", "compose", "-f", str(self.compose_file), "-p", self.project, *args]
+        profiles = [flag for profile in self.profiles for flag in ("--profile", profile)]
+        command = ["docker", "compose", "-f", str(self.compose_file), "-p", self.project, *profiles, *args]
         result = subprocess.run(
             command, env=env, capture_output=True, text=True, input=input, timeout=timeout
         )
@@ -127,9 +138,11 @@ class Stack:
         self.env_file.unlink(missing_ok=True)
 
 
-def run_stack(settings: dict[str, str]) -> Iterator[Stack]:
+def run_stack(
+    settings: dict[str, str], profiles: tuple[str, ...] = (), compose_env: dict[str, str] | None = None
+) -> Iterator[Stack]:
     """For fixtures: a stack with these settings, its logs kept in test-output/logs/, then removed."""
-    running = Stack(env=settings)
+    running = Stack(env=settings, profiles=profiles, compose_env=compose_env or {})
     try:
         running.up()
     except StackError as error:
@@ -140,6 +153,6 @@ def run_stack(settings: dict[str, str]) -> Iterator[Stack]:
     finally:
         logs = OUTPUT / "logs" / running.project
         logs.mkdir(parents=True, exist_ok=True)
-        for service in ("hub", "course"):
+        for service in ("hub", "course", *profiles):
             (logs / f"{service}.log").write_text(running.logs(service))
         running.down()

@@ -50,3 +50,21 @@ def test_missing_source_is_refused_and_changes_nothing(tmp_path, source):
     with pytest.raises(CourseError, match="is not a folder"):
         repo.publish(tmp_path / "nowhere", "Broken")
     assert [v.label for v in repo.versions()] == ["v1"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('{"cells": [', "Expecting"),
+        ('{"nbformat": 4}', "no list of cells"),
+        ('{"cells": [], "nbformat": 3}', "nbformat 3"),
+    ],
+    ids=["cut-off", "no-cells", "old-format"],
+)
+def test_a_notebook_nobody_could_open_is_not_published(tmp_path, source, text, reason):
+    repo = CourseRepository(tmp_path / "repo")
+    repo.publish(source, "First")
+    (source / "zh" / "02-broken.ipynb").write_text(text)
+    with pytest.raises(CourseError, match=rf"zh/02-broken.ipynb \({reason}"):
+        repo.publish(source, "Broken")
+    assert [v.label for v in repo.versions()] == ["v1"]

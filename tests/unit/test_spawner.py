@@ -62,6 +62,9 @@ def test_container_options_follow_the_settings(tmp_path):
         "pids_limit": 256,
         "shm_size": "512M",
         "security_opt": ["no-new-privileges"],
+        "cap_drop": ["ALL"],
+        "auto_remove": False,
+        "memswap_limit": 2 * 2**30,
     }
     assert spawner.default_url == "/lab"
 
@@ -97,6 +100,9 @@ def test_labels_name_the_learner_and_the_course_version(tmp_path):
         "coursehub.profile": "",
         "coursehub.gpu": "",
         "coursehub.gpu-mode": "none",
+        "com.docker.compose.project": "",
+        "com.docker.compose.service": "",
+        "com.docker.compose.version": "",
     }
 
 

@@ -21,7 +21,7 @@ from ..profiles import DEFAULT_PROFILES
 from ..settings import Settings
 from ..status import collect
 from ..supervisor import supervise
-from . import context, course, data, gpus, groups, users
+from . import backup, context, course, data, db, gpus, groups, users
 from .output import JsonOption, console, handle_errors, print_json, table
 
 JUPYTERHUB_CONFIG = Path("/etc/jupyterhub/jupyterhub_config.py")
@@ -36,6 +36,9 @@ app.add_typer(groups.app, name="groups")
 app.add_typer(course.app, name="course")
 app.add_typer(data.app, name="data")
 app.add_typer(gpus.app, name="gpus")
+app.add_typer(db.app, name="db")
+app.command()(backup.backup)
+app.command()(backup.restore)
 
 
 @app.command()

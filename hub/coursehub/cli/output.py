@@ -11,7 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ..backup import BackupError
 from ..course import CourseError
+from ..database import DatabaseError
 from ..datasets import DataError
 from ..hubapi import HubAPIError
 from ..settings import SettingsError
@@ -23,7 +25,16 @@ errors = Console(stderr=True, soft_wrap=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 # Failures caused by input or by the platform's state: reported in one line, exit code 1.
-EXPECTED_ERRORS = (UserError, SettingsError, HubAPIError, CourseError, DataError, FileNotFoundError)
+EXPECTED_ERRORS = (
+    BackupError,
+    DatabaseError,
+    UserError,
+    SettingsError,
+    HubAPIError,
+    CourseError,
+    DataError,
+    FileNotFoundError,
+)
 
 
 def handle_errors(command: Callable) -> Callable:
