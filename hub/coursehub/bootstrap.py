@@ -12,10 +12,12 @@ import secrets
 import time
 from pathlib import Path
 
+import docker
 from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
 from .accounts import Accounts
+from .firewall import FirewallError, block_for_learners, own_image
 from .inventory import load_inventory
 from .settings import Settings
 from .supervisor import hold_file
@@ -83,6 +85,27 @@ def ensure_database_secret(settings: Settings) -> None:
         log.info("generated %s", path)
 
 
+def block_cloud_metadata(settings: Settings) -> None:
+    """Firewall rules for the learners' network; a hub that cannot set them still starts, and says so."""
+    if not settings.blocked_addresses:
+        return
+    try:
+        client = docker.from_env()
+        subnets = block_for_learners(client, settings.network, settings.blocked_addresses, own_image(client))
+        log.info(
+            "learners (%s) cannot reach %s",
+            ", ".join(subnets),
+            ", ".join(map(str, settings.blocked_addresses)),
+        )
+    except (FirewallError, docker.errors.DockerException) as error:
+        log.warning(
+            "could not stop learners from reaching %s (%s): on a cloud VM they can read its "
+            "metadata service; see the README's security section",
+            ", ".join(map(str, settings.blocked_addresses)),
+            error,
+        )
+
+
 def wait_for_database(url: str, timeout: float = 120) -> None:
     engine = create_engine(url)
     deadline = time.monotonic() + timeout
@@ -108,6 +131,7 @@ def bootstrap(settings: Settings) -> None:
     hold_file(settings).unlink(missing_ok=True)
     ensure_secrets(settings)
     ensure_database_secret(settings)
+    block_cloud_metadata(settings)
     if not settings.database_url.startswith("sqlite"):
         wait_for_database(settings.database_url)
     load_inventory(settings)

@@ -8,6 +8,7 @@ The README's configuration table is generated from this model (``coursehub setti
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Literal
 
@@ -135,6 +136,12 @@ class Settings(BaseSettings):
     )
     gpu_idle_timeout: int = Field(
         900, ge=60, description="While GPUs are all taken, stop GPU holders idle this many seconds."
+    )
+
+    blocked_addresses: list[IPv4Network] = Field(
+        [IPv4Network("169.254.0.0/16"), IPv4Network("100.100.100.200/32")],
+        description="Addresses learners' containers may not reach, as JSON: the cloud metadata services "
+        "(link-local for AWS, Azure, GCP, Tencent; 100.100.100.200 for Alibaba). `[]`: none.",
     )
 
     # --- Data --------------------------------------------------------------------------------

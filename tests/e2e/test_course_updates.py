@@ -101,16 +101,19 @@ def test_a_broken_commit_upstream_leaves_the_learners_notebook_as_it_was(stack, 
     before = learner_notebook(learner)
 
     stack.compose("exec", "-T", "hub", "sh", "-c", PUSH_BROKEN)
-    report = stack.cli_json("course", "sync")[learner.name]
+    try:
+        report = stack.cli_json("course", "sync")[learner.name]
 
-    assert report["status"] == "conflicts", report
-    assert report["files"] == [NOTEBOOK]
-    assert learner_notebook(learner) == before
-    beside = NOTEBOOK.replace(".ipynb", ".instructor.ipynb")
-    assert (
-        "cut off here"
-        in learner.server_api(
-            "GET", f"contents/course/{beside}", params={"type": "file", "format": "text"}
-        ).json()["content"]
-    )
-    assert stack.cli_json("course", "sync")[learner.name]["status"] == "up to date"
+        assert report["status"] == "conflicts", report
+        assert report["files"] == [NOTEBOOK]
+        assert learner_notebook(learner) == before
+        beside = NOTEBOOK.replace(".ipynb", ".instructor.ipynb")
+        assert (
+            "cut off here"
+            in learner.server_api(
+                "GET", f"contents/course/{beside}", params={"type": "file", "format": "text"}
+            ).json()["content"]
+        )
+        assert stack.cli_json("course", "sync")[learner.name]["status"] == "up to date"
+    finally:
+        stack.cli("course", "publish", "-m", "Repair after the broken upload")  # for the tests after this

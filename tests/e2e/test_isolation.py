@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
+import time
 
+import pytest
 import requests
 
 # Runs as the learner, in the learner's kernel.
@@ -91,3 +96,71 @@ def test_a_learner_cannot_open_another_learners_server(stack, new_learner, docke
     # ...while Bob's own token opens them: the door is there, only locked.
     status = alice.run_code(KNOCK.format(ip=ip, token=bob.token, owner=bob.name)).strip()
     assert status == "200"
+
+
+METADATA = "169.254.169.254"
+NAMESPACE = "chmeta"
+ASK_METADATA = f"""
+import urllib.request
+try:
+    print(urllib.request.urlopen("http://{METADATA}/", timeout=5).status)
+except OSError as error:
+    print(type(getattr(error, "reason", error)).__name__)
+"""
+
+
+@pytest.fixture
+def cloud_metadata():
+    """A stand-in cloud metadata service at 169.254.169.254:80, routed from the host as on a
+    cloud VM (in a network namespace of its own, outside Docker's networks). Needs root."""
+    setup = [
+        f"ip netns add {NAMESPACE}",
+        f"ip link add {NAMESPACE}-h type veth peer name {NAMESPACE}-n",
+        f"ip link set {NAMESPACE}-n netns {NAMESPACE}",
+        f"ip addr add 10.254.254.1/30 dev {NAMESPACE}-h",
+        f"ip link set {NAMESPACE}-h up",
+        f"ip netns exec {NAMESPACE} ip addr add 10.254.254.2/30 dev {NAMESPACE}-n",
+        f"ip netns exec {NAMESPACE} ip addr add {METADATA}/32 dev {NAMESPACE}-n",
+        f"ip netns exec {NAMESPACE} ip link set {NAMESPACE}-n up",
+        f"ip netns exec {NAMESPACE} ip link set lo up",
+        f"ip netns exec {NAMESPACE} ip route add default via 10.254.254.1",
+        f"ip route add {METADATA}/32 via 10.254.254.2",
+    ]
+    teardown = [f"ip route del {METADATA}/32", f"ip link del {NAMESPACE}-h", f"ip netns del {NAMESPACE}"]
+    for command in teardown:  # left over from an interrupted run
+        subprocess.run(command.split(), capture_output=True)
+    for command in setup:
+        done = subprocess.run(command.split(), capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.fail(f"`{command}` failed (this test needs root and iproute2): {done.stderr.strip()}")
+    server = subprocess.Popen(
+        ["ip", "netns", "exec", NAMESPACE, sys.executable, "-m", "http.server", "80", "--bind", METADATA],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(50):
+            try:
+                socket.create_connection((METADATA, 80), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield METADATA
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        for command in teardown:
+            subprocess.run(command.split(), capture_output=True)
+
+
+def test_learners_cannot_reach_the_cloud_metadata_service(stack, new_learner, docker_client, cloud_metadata):
+    # Any other container on this host reaches the stand-in: it works, and the test can fail.
+    control = docker_client.containers.run(
+        "coursehub/notebook:0.1.0", ["python3", "-c", ASK_METADATA], remove=True
+    )
+    assert control.decode().strip() == "200"
+
+    learner = new_learner("metadata")
+    learner.start_server()
+    learner.wait_ready()
+    assert learner.run_code(ASK_METADATA).strip() == "ConnectionRefusedError"
