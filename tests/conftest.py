@@ -12,7 +12,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from tests.support.learner import Learner
+from tests.support.learner import Learner, signed_in
 from tests.support.stack import OUTPUT, Stack, StackError, run_stack
 from tests.support.stack import docker_client as connect_docker
 
@@ -54,12 +54,7 @@ def new_learner(stack: Stack):
     """Make approved learners with fresh names, logged in with an API token."""
 
     def make(prefix: str = "learner") -> Learner:
-        name = f"{prefix}-{secrets.token_hex(3)}"
-        password = stack.cli_json("users", "add", name)["password"]
-        learner = Learner(stack.url, name, password)
-        learner.log_in()
-        learner.create_token()
-        return learner
+        return signed_in(stack, f"{prefix}-{secrets.token_hex(3)}")
 
     return make
 

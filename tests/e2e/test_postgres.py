@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.learner import Learner
+from tests.support.learner import Learner, signed_in
 from tests.support.stack import run_stack
 
 PSQL = (
@@ -62,10 +62,7 @@ def test_migration_keeps_users_passwords_and_groups_and_the_hub_runs_on_postgres
 
 def test_learners_have_no_route_to_the_database(postgres_stack):
     stack = postgres_stack
-    password = stack.cli_json("users", "add", "probe")["password"]
-    learner = Learner(stack.url, "probe", password)
-    learner.log_in()
-    learner.create_token()
+    learner = signed_in(stack, "probe")
     learner.start_server()
     learner.wait_ready()
     outcome = learner.run_code(

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.support.learner import signed_in
 from tests.support.stack import run_stack
 
 
@@ -29,15 +30,7 @@ def one_slot_stack(docker_client):
 
 
 def test_learners_beyond_the_start_slots_wait_in_line_in_order_and_all_start(one_slot_stack, docker_client):
-    from tests.support.learner import Learner
-
-    learners = []
-    for i in range(4):
-        password = one_slot_stack.cli_json("users", "add", f"inline{i}")["password"]
-        learner = Learner(one_slot_stack.url, f"inline{i}", password)
-        learner.log_in()
-        learner.create_token()
-        learners.append(learner)
+    learners = [signed_in(one_slot_stack, f"inline{i}") for i in range(4)]
 
     # One after the other, a moment apart, so that the order of arrival is known.
     with ThreadPoolExecutor(max_workers=len(learners)) as pool:

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from tests.support.learner import Learner
+from tests.support.learner import signed_in
 from tests.support.stack import run_stack
 
 NEW_IMAGE = "coursehub-test/notebook:upgraded"
@@ -30,10 +30,7 @@ def upgrade_stack(docker_client):
 
 def test_a_new_learner_image_reaches_each_learner_at_their_next_start(upgrade_stack, docker_client):
     stack = upgrade_stack
-    password = stack.cli_json("users", "add", "mira")["password"]
-    learner = Learner(stack.url, "mira", password)
-    learner.log_in()
-    learner.create_token()
+    learner = signed_in(stack, "mira")
     learner.start_server()
     learner.wait_ready()
     learner.save_file("thesis.md", {"type": "file", "format": "text", "content": "chapter one"})

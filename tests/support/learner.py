@@ -6,14 +6,26 @@ import json
 import re
 import time
 import uuid
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import requests
 import websocket
 
+if TYPE_CHECKING:
+    from tests.support.stack import Stack
+
 
 class LearnerError(AssertionError):
     pass
+
+
+def signed_in(stack: Stack, name: str, *options: str) -> Learner:
+    """A new account ``name`` (``coursehub users add NAME OPTIONS``), logged in, with an API token."""
+    learner = Learner(stack.url, name, stack.cli_json("users", "add", name, *options)["password"])
+    learner.log_in()
+    learner.create_token()
+    return learner
 
 
 def _xsrf_from(html: str) -> str:
