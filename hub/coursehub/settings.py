@@ -167,7 +167,13 @@ class Settings(BaseSettings):
     @property
     def postgres_url(self) -> str:
         """The compose profile's PostgreSQL, with the password the hub generated for it."""
-        password = self.postgres_password_file.read_text().strip()
+        try:
+            password = self.postgres_password_file.read_text().strip()
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                f"{self.postgres_password_file} is missing: COURSEHUB_DATABASE=postgres needs the "
+                "database-secret volume of docker-compose.yml, and the hub's first start to fill it"
+            ) from None
         return f"postgresql://coursehub:{password}@postgres:5432/coursehub"
 
     @property

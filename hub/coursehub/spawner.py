@@ -151,6 +151,8 @@ class CourseSpawner(DockerSpawner):
 
     allocation: Allocation | None = None
     course_version_at_start = ""
+    # Whether this start has got past the start queue (progress() tells the learner until then).
+    passed_start_queue = False
 
     def get_state(self) -> dict:
         # Kept in the hub database, so the home page still knows it after a hub restart.
@@ -248,9 +250,15 @@ class CourseSpawner(DockerSpawner):
         while self.gpu_pool is not None and (position := self.gpu_pool.position(self.user.name)):
             yield {"message": f"All GPUs are busy: you are number {position} in the queue."}
             await asyncio.sleep(2)
-        while self.start_queue is not None and (position := self.start_queue.position(self.user.name)):
-            yield {"message": f"Many learners are starting at once: you are number {position} in line."}
-            await asyncio.sleep(1)
+        told = 0
+        # Until this start is through the queue: it may not have reached it yet (JupyterHub ends
+        # this generator when the start ends, whichever way).
+        while self.start_queue is not None and not self.passed_start_queue:
+            position = self.start_queue.position(self.user.name)
+            if position and position != told:
+                yield {"message": f"Many learners are starting at once: you are number {position} in line."}
+                told = position
+            await asyncio.sleep(0.5)
         yield {"progress": 50, "message": "Starting your server and pulling the course..."}
 
     # Container -------------------------------------------------------------------------------
@@ -318,6 +326,7 @@ class CourseSpawner(DockerSpawner):
         return head[:12] if head else "unknown"
 
     async def start(self):
+        self.passed_start_queue = False
         profile = self.selected_profile()
         self.user_options = {**self.user_options, "profile": profile.slug}
         if profile.mem_limit:
@@ -334,6 +343,7 @@ class CourseSpawner(DockerSpawner):
                 labels=home_labels(self.user.name, self.prefix),
             )
             async with self._start_slot():
+                self.passed_start_queue = True
                 ip, port = await super().start()
                 await self._wait_until_answering(ip, port)
             return ip, port
@@ -371,6 +381,7 @@ class CourseSpawner(DockerSpawner):
     async def run_post_stop_hook(self):
         # JupyterHub calls this after every end of a server: a stop, and also a crash, where it
         # skips stop() because the container is already gone.
+        self.passed_start_queue = False
         await self._give_back_gpu()
         return super().run_post_stop_hook()
 

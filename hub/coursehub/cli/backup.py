@@ -8,41 +8,14 @@ from typing import Annotated
 
 import docker
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..backup import Backup, Restore
 from ..supervisor import hub_stopped
 from . import context
-from .output import JsonOption, console, errors, handle_errors, print_json
+from .output import JsonOption, ProgressBars, console, handle_errors, print_json
 
 # Bind-mounted from the host (COURSEHUB_BACKUP_DIR, ./backups by default): archives land there.
 BACKUP_DIR = Path("/srv/backups")
-
-
-class ProgressBars:
-    """One bar per step, on stderr, so that --json output stays clean."""
-
-    def __init__(self) -> None:
-        self.bars = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TimeElapsedColumn(),
-            console=errors,
-        )
-        self.tasks: dict[str, int] = {}
-
-    def __call__(self, step: str, done: int, total: int | None) -> None:
-        if step not in self.tasks:
-            self.tasks[step] = self.bars.add_task(step, total=total)
-        self.bars.update(self.tasks[step], completed=done, total=total)
-
-    def __enter__(self) -> ProgressBars:
-        self.bars.__enter__()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.bars.__exit__(*exc)
 
 
 def default_output() -> Path:

@@ -7,8 +7,7 @@ import typer
 from ..database import DatabaseError, migrate, safe_url
 from ..supervisor import hub_stopped
 from . import context
-from .backup import ProgressBars
-from .output import JsonOption, console, handle_errors, print_json
+from .output import JsonOption, ProgressBars, console, handle_errors, print_json
 
 app = typer.Typer(help="The hub database.", no_args_is_help=True)
 

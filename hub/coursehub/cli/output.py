@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..backup import BackupError
@@ -64,3 +65,29 @@ def table(title: str | None, columns: Iterable[str], rows: Iterable[Iterable[Any
     for row in rows:
         view.add_row(*("" if cell is None else str(cell) for cell in row))
     console.print(view)
+
+
+class ProgressBars:
+    """One bar per step, on stderr, so that --json output stays clean."""
+
+    def __init__(self) -> None:
+        self.bars = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeElapsedColumn(),
+            console=errors,
+        )
+        self.tasks: dict[str, int] = {}
+
+    def __call__(self, step: str, done: int, total: int | None) -> None:
+        if step not in self.tasks:
+            self.tasks[step] = self.bars.add_task(step, total=total)
+        self.bars.update(self.tasks[step], completed=done, total=total)
+
+    def __enter__(self) -> ProgressBars:
+        self.bars.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.bars.__exit__(*exc)
