@@ -32,6 +32,7 @@ LABEL_PROFILE = "coursehub.profile"
 LABEL_GPU = "coursehub.gpu"
 LABEL_GPU_MODE = "coursehub.gpu-mode"
 ROLE_LEARNER_HOME = "learner-home"
+ROLE_LEARNER_SERVER = "learner-server"
 COMPOSE_LABELS = ("com.docker.compose.project", "com.docker.compose.service", "com.docker.compose.version")
 
 
@@ -290,7 +291,7 @@ class CourseSpawner(DockerSpawner):
             "labels": {
                 LABEL_USER: self.user.name,
                 LABEL_PREFIX: self.prefix,
-                LABEL_ROLE: "learner-server",
+                LABEL_ROLE: ROLE_LEARNER_SERVER,
                 LABEL_COURSE_VERSION: self.course_version_at_start,
                 LABEL_PROFILE: self.user_options.get("profile") or "",
                 LABEL_GPU: allocation.uuid if allocation else "",

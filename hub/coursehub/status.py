@@ -8,7 +8,7 @@ from docker.errors import DockerException
 from .course import remote_head
 from .hubapi import HubAPI
 from .settings import Settings
-from .spawner import LABEL_COURSE_VERSION, LABEL_PREFIX, LABEL_ROLE, LABEL_USER
+from .spawner import LABEL_COURSE_VERSION, LABEL_PREFIX, LABEL_ROLE, LABEL_USER, ROLE_LEARNER_SERVER
 from .users import server_state
 
 
@@ -16,7 +16,7 @@ def learner_containers(settings: Settings) -> dict[str, dict]:
     """Resources of each running learner container, by user name."""
     client = docker.from_env()
     found = {}
-    filters = {"label": [f"{LABEL_PREFIX}={settings.prefix}", f"{LABEL_ROLE}=learner-server"]}
+    filters = {"label": [f"{LABEL_PREFIX}={settings.prefix}", f"{LABEL_ROLE}={ROLE_LEARNER_SERVER}"]}
     for container in client.containers.list(filters=filters):
         host = container.attrs["HostConfig"]
         stats = container.stats(stream=False, one_shot=True)

@@ -10,13 +10,16 @@ import json
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
-from .spawner import LABEL_PREFIX, LABEL_ROLE, LABEL_USER
+from .spawner import LABEL_PREFIX, LABEL_ROLE, LABEL_USER, ROLE_LEARNER_SERVER
 
 SYNC_COMMAND = ["coursehub-sync"]
 
 
 def running_learner_containers(client, prefix: str, users: Iterable[str] | None = None) -> dict[str, object]:
-    filters = {"label": [f"{LABEL_PREFIX}={prefix}", f"{LABEL_ROLE}=learner-server"], "status": "running"}
+    filters = {
+        "label": [f"{LABEL_PREFIX}={prefix}", f"{LABEL_ROLE}={ROLE_LEARNER_SERVER}"],
+        "status": "running",
+    }
     wanted = set(users) if users is not None else None
     found = {}
     for container in client.containers.list(filters=filters):
