@@ -21,6 +21,7 @@ from .firewall import FirewallError, block_for_learners, own_image
 from .inventory import load_inventory
 from .settings import Settings
 from .supervisor import hold_file
+from .swarm import DATA_DIR, HOMES_DIR, HUB_SHARED_MOUNT
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,17 @@ def block_cloud_metadata(settings: Settings) -> None:
         )
 
 
+def ensure_shared_storage(root: Path = HUB_SHARED_MOUNT) -> None:
+    """The directories of homes and datasets on the swarm's shared storage."""
+    if not root.is_dir():
+        raise SystemExit(
+            f"coursehub: {root} is missing: on a swarm the hub mounts the shared storage there "
+            "(the `shared` volume of deploy/swarm/coursehub.yml)"
+        )
+    for name in (HOMES_DIR, DATA_DIR):
+        (root / name).mkdir(exist_ok=True)
+
+
 def wait_for_database(url: str, timeout: float = 120) -> None:
     engine = create_engine(url)
     deadline = time.monotonic() + timeout
@@ -131,7 +143,11 @@ def bootstrap(settings: Settings) -> None:
     hold_file(settings).unlink(missing_ok=True)
     ensure_secrets(settings)
     ensure_database_secret(settings)
-    block_cloud_metadata(settings)
+    if settings.platform == "swarm":
+        ensure_shared_storage()
+    else:
+        # Rules on this host only: on a swarm, each node needs its own (deploy/swarm/README.md).
+        block_cloud_metadata(settings)
     if not settings.database_url.startswith("sqlite"):
         wait_for_database(settings.database_url)
     load_inventory(settings)

@@ -16,6 +16,8 @@ from .profiles import DEFAULT_PROFILES
 from .settings import Settings, current
 from .spawner import CourseSpawner
 from .start_queue import StartQueue, default_slots
+from .swarm import shared_storage_options
+from .swarm_spawner import SwarmCourseSpawner
 
 CLI_SERVICE = "coursehub-cli"
 CULLER_SCOPES = ["list:users", "read:users:activity", "read:servers", "delete:servers"]
@@ -38,7 +40,7 @@ def configure(c, settings: Settings | None = None) -> None:
     # Learner servers outlive the hub: a hub restart (upgrade, crash) must not stop anyone's work.
     hub.cleanup_servers = False
     hub.authenticator_class = CourseAuthenticator
-    hub.spawner_class = CourseSpawner
+    hub.spawner_class = SwarmCourseSpawner if settings.platform == "swarm" else CourseSpawner
 
     c.ConfigurableHTTPProxy.auth_token = read_secret(settings, "proxy_token")
     c.ConfigurableHTTPProxy.command = ["configurable-http-proxy"]
@@ -75,6 +77,10 @@ def configure(c, settings: Settings | None = None) -> None:
         "part_title": lambda user: part_title,  # callables here are called with the user
     }
 
+    if settings.platform == "swarm":
+        c.SwarmCourseSpawner.shared_storage = shared_storage_options(settings)
+        c.SwarmCourseSpawner.placement_constraints = settings.swarm_constraints
+    # Read by SwarmCourseSpawner too: it is a CourseSpawner.
     spawner = c.CourseSpawner
     spawner.image = settings.notebook_image
     spawner.prefix = settings.prefix

@@ -84,17 +84,14 @@ class GPUPool:
 
     def __init__(self, load_inventory: Callable[[], Inventory], store: AllocationStore):
         self._load_inventory = load_inventory
-        self._inventory: Inventory | None = None
         self.store = store
         self._lock = asyncio.Lock()
         self.queue: list[Waiter] = []
 
     @property
     def inventory(self) -> Inventory:
-        # Loaded on first use, so a hub whose learners never ask for a GPU never probes for one.
-        if self._inventory is None:
-            self._inventory = self._load_inventory()
-        return self._inventory
+        # Read at every decision: on a swarm, nodes join, drain and leave while the hub runs.
+        return self._load_inventory()
 
     def allocator(self) -> Allocator:
         """The allocator over the inventory and the allocations in the database now."""

@@ -104,3 +104,23 @@ def discover(client, image: str, node: str = LOCAL_NODE) -> Inventory:
         return []
     finally:
         probe.remove(force=True)
+
+
+# The query deploy/gpu-check/nvidia_smi_inventory.sh runs on a node.
+NVIDIA_SMI_QUERY = "nvidia-smi --query-gpu=index,uuid,name,memory.total --format=csv,noheader,nounits"
+
+
+def parse_nvidia_smi(output: str) -> list[dict]:
+    """GPU entries from the output of NVIDIA_SMI_QUERY, one line per GPU (MIG instances are not
+    listed there: declare those as JSON)."""
+    found = []
+    for number, line in enumerate(output.strip().splitlines(), start=1):
+        fields = [field.strip() for field in line.split(",")]
+        if len(fields) != 4 or not fields[0].isdigit() or not fields[3].isdigit():
+            raise ValueError(
+                f"line {number} of the nvidia-smi output is not 'index, uuid, name, memory': {line!r} "
+                f"(run: {NVIDIA_SMI_QUERY})"
+            )
+        index, uuid, name, memory = fields
+        found.append({"uuid": uuid, "name": name, "memory_mb": int(memory), "index": int(index)})
+    return found

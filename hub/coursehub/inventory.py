@@ -19,8 +19,12 @@ def snapshot_path(settings: Settings) -> Path:
 
 
 def load_inventory(settings: Settings) -> Inventory:
-    """The declared inventory, else NVML discovery, else none; saved for ``coursehub gpus``."""
-    if settings.gpus is not None:
+    """The declared inventory, else NVML discovery, else none; saved for ``coursehub gpus``.
+
+    On a swarm, nodes declare their own GPUs (node labels) and come and go: nothing is saved."""
+    if settings.platform == "swarm" and settings.gpus is None:
+        inventory = swarm_inventory()
+    elif settings.gpus is not None:
         inventory = settings.gpus
     elif settings.gpu_discovery:
         import docker
@@ -34,6 +38,8 @@ def load_inventory(settings: Settings) -> Inventory:
     else:
         inventory = []
     log.info("GPU inventory: %s", ", ".join(f"{g.node}/{g.uuid}" for g in inventory) or "none (CPU only)")
+    if settings.platform == "swarm":
+        return inventory
     path = snapshot_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps([gpu.model_dump() for gpu in inventory], indent=2))
@@ -48,5 +54,25 @@ def read_snapshot(settings: Settings) -> Inventory:
 
 
 def inventory_loader(settings: Settings) -> Callable[[], Inventory]:
-    """For the hub process: the declared inventory, or what ``coursehub serve`` discovered."""
-    return lambda: settings.gpus if settings.gpus is not None else read_snapshot(settings)
+    """For the hub process: the declared inventory, the GPUs of the swarm's nodes that take
+    learners now, or what ``coursehub serve`` discovered on this host."""
+    if settings.gpus is not None:
+        return lambda: settings.gpus
+    if settings.platform == "swarm":
+        return swarm_inventory
+    return lambda: read_snapshot(settings)
+
+
+def swarm_inventory() -> Inventory:
+    from .swarm import Cluster
+
+    return Cluster().inventory()
+
+
+def every_gpu(settings: Settings) -> Inventory:
+    """For reports: every GPU, also those of swarm nodes that take no new learners now."""
+    if settings.platform == "swarm" and settings.gpus is None:
+        from .swarm import Cluster
+
+        return [gpu for node in Cluster().nodes() for gpu in node.gpus]
+    return inventory_loader(settings)()

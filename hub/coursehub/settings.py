@@ -12,7 +12,7 @@ from ipaddress import IPv4Network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as UnparsableSetting
 
@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         description="Where the hub leaves the PostgreSQL password for the postgres service (a named volume).",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Hub log level.")
+    platform: Literal["single-host", "swarm"] = Field(
+        "single-host",
+        description="Where learner servers run: containers on this host, or services on the nodes of a "
+        "Docker Swarm (deploy/swarm/README.md).",
+    )
 
     # --- Learner servers ---------------------------------------------------------------------
     notebook_image: str = Field(
@@ -144,11 +149,42 @@ class Settings(BaseSettings):
         "(link-local for AWS, Azure, GCP, Tencent; 100.100.100.200 for Alibaba). `[]`: none.",
     )
 
+    # --- Swarm ---------------------------------------------------------------------------------
+    storage_type: str | None = Field(
+        None,
+        description="Swarm: shared storage for homes and datasets, as the `type` option of Docker's local "
+        "volume driver: `nfs`, or `none` for a directory every node mounts at the same path.",
+    )
+    storage_options: str = Field(
+        "",
+        description="Swarm: the driver's `o` option, e.g. `addr=10.0.0.5,nfsvers=4.1` (NFS) or `bind` "
+        "(a mounted directory).",
+    )
+    storage_device: str | None = Field(
+        None,
+        description="Swarm: the driver's `device`: the NFS export (`:/export/coursehub`) or the "
+        "directory (`/mnt/coursehub`). Homes live in its `homes/`, datasets in its `data/`.",
+    )
+    swarm_constraints: list[str] = Field(
+        ["node.role==worker"],
+        description="Swarm: placement constraints of every learner server, as JSON; GPU learners are "
+        "also pinned to the node of their GPU.",
+    )
+
     # --- Data --------------------------------------------------------------------------------
     data_dir: Path = Field(Path("/srv/data"), description="Where the hub stages datasets (the data volume).")
     data_mirror: str | None = Field(
         None, description="Base URL that replaces each dataset's origin, for mirrors behind slow links."
     )
+
+    @model_validator(mode="after")
+    def _storage_for_swarm(self) -> Settings:
+        if self.platform == "swarm" and not (self.storage_type and self.storage_device):
+            raise ValueError(
+                "platform 'swarm' needs shared storage for learners' homes: set COURSEHUB_STORAGE_TYPE "
+                "and COURSEHUB_STORAGE_DEVICE (deploy/swarm/README.md)"
+            )
+        return self
 
     @property
     def database_url(self) -> str:
@@ -185,9 +221,12 @@ def explain(error: ValidationError) -> str:
     """Turn pydantic's report into lines that name the environment variable and the fix."""
     lines = ["Invalid coursehub settings:"]
     for problem in error.errors():
-        field, *inside = problem["loc"] or ("?",)
-        variable = f"{ENV_PREFIX}{str(field).upper()}"
         message = problem["msg"].removeprefix("Value error, ")
+        if not problem["loc"]:  # a rule over several settings: its message names them
+            lines.append(f"  {message}")
+            continue
+        field, *inside = problem["loc"]
+        variable = f"{ENV_PREFIX}{str(field).upper()}"
         if inside:  # a JSON setting: say where inside it
             where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in inside)
             lines.append(f"  {variable}{where}: {message}")

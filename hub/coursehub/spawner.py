@@ -336,13 +336,7 @@ class CourseSpawner(DockerSpawner):
             self.cpu_limit = profile.cpu_limit
         self.allocation = await self._take_gpu(profile) if profile.needs_gpu else None
         try:
-            # Created here, not implicitly by `docker create`, so the volume carries labels
-            # that say whose home it is.
-            await self.docker(
-                "create_volume",
-                name=self.home_volume,
-                labels=home_labels(self.user.name, self.prefix),
-            )
+            await self.prepare_home()
             async with self._start_slot():
                 self.passed_start_queue = True
                 ip, port = await super().start()
@@ -351,6 +345,19 @@ class CourseSpawner(DockerSpawner):
         except BaseException:
             await self._give_back_gpu()
             raise
+
+    async def prepare_home(self) -> None:
+        """Make the learner's home before their server starts."""
+        # Created here, not implicitly by `docker create`, so the volume carries labels that say
+        # whose home it is.
+        await self.docker(
+            "create_volume", name=self.home_volume, labels=home_labels(self.user.name, self.prefix)
+        )
+
+    async def last_words(self, lines: int = 15) -> str:
+        """The end of the server's log, for a learner whose server stopped while starting."""
+        log = await self.docker("logs", self.container_name, tail=lines)
+        return log.decode(errors="replace").strip()
 
     def _start_slot(self) -> AbstractAsyncContextManager:
         return self.start_queue.slot(self.user.name) if self.start_queue else nullcontext()
@@ -373,8 +380,7 @@ class CourseSpawner(DockerSpawner):
                 pass  # nothing listens yet, or too busy to answer
             if time.monotonic() > next_look:
                 if await self.poll() is not None:
-                    log = await self.docker("logs", self.container_name, tail=15)
-                    tail = log.decode(errors="replace").strip()
+                    tail = await self.last_words()
                     raise web.HTTPError(500, f"Your server stopped while starting. Its last words:\n{tail}")
                 next_look = time.monotonic() + 1
             await asyncio.sleep(self.readiness_interval)

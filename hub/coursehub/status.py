@@ -33,11 +33,35 @@ def learner_containers(settings: Settings) -> dict[str, dict]:
     return found
 
 
+def learner_services(settings: Settings) -> dict[str, dict]:
+    """On a swarm: each learner's service, with the node it runs on, by user name."""
+    client = docker.from_env()
+    nodes = {node.id: node.attrs["Description"]["Hostname"] for node in client.nodes.list()}
+    found = {}
+    filters = {"label": [f"{LABEL_PREFIX}={settings.prefix}", f"{LABEL_ROLE}={ROLE_LEARNER_SERVER}"]}
+    for service in client.services.list(filters=filters):
+        spec = service.attrs["Spec"]
+        limits = spec["TaskTemplate"].get("Resources", {}).get("Limits", {})
+        tasks = service.tasks(filters={"desired-state": "running"})
+        found[spec["Labels"].get(LABEL_USER, "?")] = {
+            "service": service.name,
+            "node": nodes.get(tasks[0].get("NodeID"), "?") if tasks else None,
+            "image": spec["TaskTemplate"]["ContainerSpec"]["Image"],
+            "course_version": spec["Labels"].get(LABEL_COURSE_VERSION),
+            "started": tasks[0]["Status"]["Timestamp"] if tasks else None,
+            "memory_limit_mb": round(limits.get("MemoryBytes", 0) / 2**20) or None,
+            "cpu_limit": limits.get("NanoCPUs", 0) / 1e9 or None,
+            "pids_limit": limits.get("Pids"),
+        }
+    return found
+
+
 def collect(settings: Settings, hub: HubAPI) -> dict:
     info = hub.info()
     users = hub.users()
     try:
-        containers = learner_containers(settings)
+        swarm = settings.platform == "swarm"
+        containers = learner_services(settings) if swarm else learner_containers(settings)
         docker_error = None
     except DockerException as error:
         containers, docker_error = {}, f"Docker API unavailable: {error}"

@@ -19,7 +19,9 @@ from jupyterhub.objects import Hub
 from traitlets.config import Config
 
 
-def make_spawner(tmp_path, name: str = "mei", **overrides) -> CourseSpawner:
+def make_spawner(
+    tmp_path, name: str = "mei", cls: type[CourseSpawner] = CourseSpawner, **overrides
+) -> CourseSpawner:
     settings = Settings(
         state_dir=tmp_path / "state",
         prefix="study",
@@ -42,7 +44,7 @@ def make_spawner(tmp_path, name: str = "mei", **overrides) -> CourseSpawner:
         progress_url=lambda *a: "",
         db=None,
     )
-    return CourseSpawner(user=user, config=config, hub=Hub())
+    return cls(user=user, config=config, hub=Hub())
 
 
 def test_container_options_follow_the_settings(tmp_path):

@@ -21,7 +21,7 @@ from ..profiles import DEFAULT_PROFILES
 from ..settings import Settings
 from ..status import collect
 from ..supervisor import supervise
-from . import backup, context, course, data, db, gpus, groups, users
+from . import backup, context, course, data, db, export, gpus, groups, images, nodes, users
 from .output import JsonOption, console, handle_errors, print_json, table
 
 JUPYTERHUB_CONFIG = Path("/etc/jupyterhub/jupyterhub_config.py")
@@ -37,6 +37,9 @@ app.add_typer(course.app, name="course")
 app.add_typer(data.app, name="data")
 app.add_typer(gpus.app, name="gpus")
 app.add_typer(db.app, name="db")
+app.add_typer(nodes.app, name="nodes")
+app.add_typer(images.app, name="images")
+app.add_typer(export.app, name="export")
 app.command()(backup.backup)
 app.command()(backup.restore)
 
@@ -70,11 +73,12 @@ def status(as_json: JsonOption = False) -> None:
         console.print(f"[red]{report['docker_error']}[/]")
     table(
         f"Servers ({len(report['servers'])})",
-        ["user", "state", "memory used / limit (MB)", "CPUs", "course version", "started"],
+        ["user", "state", "node", "memory used / limit (MB)", "CPUs", "course version", "started"],
         [
             [
                 s["user"],
                 s["state"],
+                s.get("node", "-"),
                 f"{s.get('memory_used_mb', '?')} / {s.get('memory_limit_mb') or '-'}",
                 s.get("cpu_limit"),
                 s.get("course_version"),

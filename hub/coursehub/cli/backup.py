@@ -16,6 +16,7 @@ from .output import JsonOption, ProgressBars, console, handle_errors, print_json
 
 # Bind-mounted from the host (COURSEHUB_BACKUP_DIR, ./backups by default): archives land there.
 BACKUP_DIR = Path("/srv/backups")
+SWARM_BACKUP = "back up the shared storage and the hub-state volume (deploy/swarm/README.md)"
 
 
 def default_output() -> Path:
@@ -39,6 +40,7 @@ def backup(
     as_json: JsonOption = False,
 ) -> None:
     """Write the hub database, every learner's home, the course and the settings into one archive."""
+    context.require_single_host("backup", SWARM_BACKUP)
     target = output or default_output()
     with ProgressBars() as progress:
         manifest = Backup(context.settings(), docker.from_env(), progress).write(target)
@@ -58,6 +60,7 @@ def restore(
     as_json: JsonOption = False,
 ) -> None:
     """Rebuild the hub from a backup: on a fresh stack (no learner homes yet) of the same version."""
+    context.require_single_host("restore", SWARM_BACKUP)
     settings = context.settings()
     path = find_archive(archive)
     settings_file = path.with_suffix(".settings.env")

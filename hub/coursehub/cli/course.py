@@ -81,6 +81,7 @@ def sync(
     as_json: JsonOption = False,
 ) -> None:
     """Pull the published course into every running server now, and report learner by learner."""
+    context.require_single_host("course sync", "each learner gets the new version at their next start")
     settings = context.settings()
     members = None
     if group is not None:

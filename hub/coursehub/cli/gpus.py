@@ -9,7 +9,7 @@ from urllib.parse import quote
 import typer
 
 from ..gpu_pool import AllocationStore
-from ..inventory import read_snapshot
+from ..inventory import every_gpu
 from ..users import UserError, server_state
 from . import context
 from .output import JsonOption, console, handle_errors, print_json, table
@@ -24,7 +24,7 @@ def gpu_report() -> list[dict]:
     allocations = AllocationStore(settings.database_url).load()
     now = datetime.now(UTC)
     rows = []
-    for gpu in read_snapshot(settings):
+    for gpu in every_gpu(settings):
         holders = [a for a in allocations if a.uuid == gpu.uuid]
         rows.append(
             {

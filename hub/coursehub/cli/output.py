@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
 import typer
+from docker.errors import DockerException
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -18,6 +19,7 @@ from ..database import DatabaseError
 from ..datasets import DataError
 from ..hubapi import HubAPIError
 from ..settings import SettingsError
+from ..swarm import SwarmError
 from ..users import UserError
 
 console = Console()
@@ -34,7 +36,10 @@ EXPECTED_ERRORS = (
     HubAPIError,
     CourseError,
     DataError,
+    SwarmError,
     FileNotFoundError,
+    # The Engine's own refusals (e.g. an unknown image): its message says why.
+    DockerException,
 )
 
 
