@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .gpus import Inventory, discover, inventory_adapter
 from .settings import Settings
+from .swarm import Cluster
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +23,10 @@ def load_inventory(settings: Settings) -> Inventory:
     """The declared inventory, else NVML discovery, else none; saved for ``coursehub gpus``.
 
     On a swarm, nodes declare their own GPUs (node labels) and come and go: nothing is saved."""
-    if settings.platform == "swarm" and settings.gpus is None:
-        inventory = swarm_inventory()
-    elif settings.gpus is not None:
+    if settings.gpus is not None:
         inventory = settings.gpus
+    elif settings.platform == "swarm":
+        inventory = Cluster().inventory()
     elif settings.gpu_discovery:
         import docker
         from docker.errors import DockerException
@@ -59,20 +60,12 @@ def inventory_loader(settings: Settings) -> Callable[[], Inventory]:
     if settings.gpus is not None:
         return lambda: settings.gpus
     if settings.platform == "swarm":
-        return swarm_inventory
+        return lambda: Cluster().inventory()
     return lambda: read_snapshot(settings)
-
-
-def swarm_inventory() -> Inventory:
-    from .swarm import Cluster
-
-    return Cluster().inventory()
 
 
 def every_gpu(settings: Settings) -> Inventory:
     """For reports: every GPU, also those of swarm nodes that take no new learners now."""
     if settings.platform == "swarm" and settings.gpus is None:
-        from .swarm import Cluster
-
-        return [gpu for node in Cluster().nodes() for gpu in node.gpus]
+        return Cluster().inventory(only_nodes_taking_learners=False)
     return inventory_loader(settings)()

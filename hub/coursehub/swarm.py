@@ -160,9 +160,14 @@ class Cluster:
         names = ", ".join(n.hostname for n in self.nodes())
         raise SwarmError(f"no node {name!r} in this swarm; its nodes: {names}")
 
-    def inventory(self) -> Inventory:
-        """GPUs that may take new learners: those of nodes that are up and active."""
-        return [gpu for node in self.nodes() if node.takes_learners for gpu in node.gpus]
+    def inventory(self, only_nodes_taking_learners: bool = True) -> Inventory:
+        """GPUs that may take new learners: those of nodes that are up and active (or all)."""
+        return [
+            gpu
+            for node in self.nodes()
+            if node.takes_learners or not only_nodes_taking_learners
+            for gpu in node.gpus
+        ]
 
     def learners_by_node(self) -> dict[str, list[str]]:
         """Users whose servers run (or are placed to run) on each node, by node ID."""

@@ -108,7 +108,7 @@ class SwarmCourseSpawner(CourseSpawner, SwarmSpawner):
             mem_limit=self.mem_limit, cpu_limit=int(self.cpu_limit * 1e9) if self.cpu_limit else None
         )
         # docker-py has no argument for it; the Engine API has (1.41+).
-        resources["Limits"]["Pids"] = self.pids_limit
+        resources.setdefault("Limits", {})["Pids"] = self.pids_limit
         task = TaskTemplate(
             ContainerSpec(
                 self.image,

@@ -199,8 +199,30 @@ def test_a_learner_started_on_another_node_finds_their_files(cluster, people):
     assert mover.run_code("print(open('notes.txt').read())").strip() == f"{mover.name} was here"
 
 
-def test_a_lost_worker_is_reported_and_the_others_keep_serving(cluster, people):
+def start_on_worker_2(cluster: SwarmCluster, people: dict, name: str) -> Learner:
+    """A GPU learner on worker-2: with worker-2 active, its free GPUs are the least loaded."""
     cluster.cli("nodes", "activate", "worker-2")
+    learner = start(cluster, people, name, "gpu")
+    learner.wait_ready(timeout=300)
+    assert cluster.learner_service(name)["node"] == "worker-2"
+    assert learner.run_code(f"open('notes.txt', 'w').write('{name} was here'); print('ok')").strip() == "ok"
+    return learner
+
+
+def test_draining_a_worker_now_sends_its_learners_elsewhere_with_their_files(cluster, people):
+    evicted = start_on_worker_2(cluster, people, "gpu-evicted")
+    drained = cluster.cli("nodes", "drain", "worker-2", "--now")
+    assert "drained" in drained.stdout
+    evicted.wait_stopped(timeout=120)
+    assert nodes(cluster)["worker-2"]["learners"] == []
+    evicted.start_server({"profile": "cpu"})
+    evicted.wait_ready(timeout=300)
+    assert cluster.learner_service(evicted.name)["node"] == "worker-1"
+    assert evicted.run_code("print(open('notes.txt').read())").strip() == "gpu-evicted was here"
+
+
+def test_a_lost_worker_is_reported_and_the_others_keep_serving(cluster, people):
+    start_on_worker_2(cluster, people, "gpu-stranded")
     stranded = on(cluster, people, "worker-2", "cpu") + on(cluster, people, "worker-2", "gpu")
     staying = on(cluster, people, "worker-1", "cpu") + on(cluster, people, "worker-1", "gpu")
     assert stranded and staying

@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +42,19 @@ def docker_client() -> docker.DockerClient:
             f"the Docker Engine does not answer ({error}): start it, e.g. with ../shared/ci/docker-engine.sh"
         ) from None
     return client
+
+
+def wait_for_hub(url: str, timeout: float, hub_log: Callable[[], str]) -> None:
+    """Until the hub at ``url`` answers its health check; else a failure with its log."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/hub/health", timeout=5).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.5)
+    raise StackError(f"the hub did not answer at {url} within {timeout}s:\n{hub_log()}")
 
 
 def free_port() -> int:
@@ -104,15 +117,7 @@ class Stack:
         self.wait_for_hub()
 
     def wait_for_hub(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/hub/health", timeout=5).ok:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.5)
-        raise StackError(f"the hub did not answer at {self.url} within {timeout}s:\n{self.logs('hub')}")
+        wait_for_hub(self.url, timeout, lambda: self.logs("hub"))
 
     def cli(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
         """Run ``coursehub`` inside the hub container, as an admin would."""

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import docker
-import requests
 
-from tests.support.stack import REPO, StackError
+from tests.support.stack import REPO, StackError, wait_for_hub
 
 NODE_IMAGE = "coursehub/swarm-node:test"
 NODE_BUILD = REPO / "tests" / "support" / "swarm_node"
@@ -152,15 +151,7 @@ class SwarmCluster:
         return f"http://{self.ip(self.manager)}:8000"
 
     def wait_for_hub(self, timeout: float = 180) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.url}/hub/health", timeout=5).ok:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(1)
-        raise StackError(f"the hub did not answer at {self.url} within {timeout}s:\n{self.hub_log()}")
+        wait_for_hub(self.url, timeout, self.hub_log)
 
     def hub_container(self) -> str:
         found = self.exec(
