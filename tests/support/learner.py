@@ -110,10 +110,11 @@ class Learner:
         """Follow the start as the spawn page does (its event stream) to the end: every event.
 
         The last event says how the start ended: ``ready`` true, or ``failed`` with a message.
-        Asked right after the start request, the hub may not know of the start yet (400)."""
+        Asked right after the start request, the hub may not know of the start yet: 400, or 404
+        when it let go of the server's spawner at the last stop and has not made a new one."""
         deadline = time.monotonic() + 10
         url = f"users/{quote(self.name)}/server/progress"
-        while (response := self.hub_api("GET", url, stream=True, timeout=timeout)).status_code == 400:
+        while (response := self.hub_api("GET", url, stream=True, timeout=timeout)).status_code in (400, 404):
             response.close()
             if time.monotonic() > deadline:
                 break
