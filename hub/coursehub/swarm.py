@@ -21,7 +21,7 @@ import docker
 from docker.types import ContainerSpec, Placement, RestartPolicy, ServiceMode, TaskTemplate
 from pydantic import ValidationError
 
-from .gpus import Inventory, inventory_adapter
+from .gpus import PROBE, Inventory, inventory_adapter, parse_probe
 from .settings import Settings
 from .spawner import LABEL_ROLE, LABEL_USER, ROLE_LEARNER_SERVER
 
@@ -205,26 +205,30 @@ class Cluster:
         node.update({**spec, "Labels": labels})
         return self.node(target.id)
 
-    def prepull(
+    def run_job(
         self,
+        purpose: str,
         image: str,
+        command: list[str],
         constraints: list[str],
+        env: dict[str, str] | None = None,
         on_change: Callable[[dict[str, str]], None] = lambda states: None,
         timeout: float = 3600,
-    ) -> dict[str, str]:
-        """Make every active node that matches ``constraints`` pull ``image``, through one short task
-        per node (a global job); the final state of each node's task, by hostname ('complete' where
-        the image is now there)."""
+    ) -> tuple[dict[str, str], str]:
+        """Run ``command`` once on every active node that matches ``constraints`` (a global job).
+
+        Returns the final state of each node's task by hostname ('complete' where it succeeded,
+        else the state with Swarm's reason), and what the tasks printed."""
         hostnames = {node.id: node.hostname for node in self.nodes()}
         service = self.client.api.create_service(
             TaskTemplate(
-                ContainerSpec(image, command=["true"]),
+                ContainerSpec(image, command=command, env=env),
                 restart_policy=RestartPolicy(condition="none"),
                 placement=Placement(constraints=constraints),
             ),
-            name=f"coursehub-prepull-{int(time.time())}",
+            name=f"coursehub-{purpose}-{int(time.time())}",
             mode=ServiceMode("global-job"),
-            labels={LABEL_ROLE: "prepull"},
+            labels={LABEL_ROLE: purpose},
         )
         states: dict[str, str] = {}
         deadline = time.monotonic() + timeout
@@ -242,11 +246,41 @@ class Cluster:
                     states = current
                     on_change(states)
                 if time.monotonic() > settle and all(map(_finished, states.values())):
-                    return states
+                    break
                 time.sleep(1)
-            return states
+            output = b"".join(self.client.api.service_logs(service["ID"], stdout=True, stderr=True))
+            return states, output.decode(errors="replace")
         finally:
             self.client.api.remove_service(service["ID"])
+
+    def prepull(
+        self, image: str, constraints: list[str], on_change: Callable[[dict[str, str]], None]
+    ) -> dict[str, str]:
+        """Make every active node that matches ``constraints`` pull ``image``; each node's final
+        state, by hostname ('complete' where the image is now there)."""
+        return self.run_job("prepull", image, ["true"], constraints, on_change=on_change)[0]
+
+    def discover_gpus(self, name: str, image: str) -> Node:
+        """Find a node's GPUs through NVML, in a short task that sees them all, and declare them."""
+        node = self.node(name)
+        states, output = self.run_job(
+            "gpu-probe",
+            image,
+            ["python", "-c", PROBE],
+            [f"node.hostname=={node.hostname}"],
+            env={"NVIDIA_VISIBLE_DEVICES": "all"},
+            timeout=600,
+        )
+        state = states.get(node.hostname, "not run (is the node active?)")
+        gpus = parse_probe(output, node.hostname) if state == "complete" else []
+        if not gpus:
+            said = output.strip().splitlines()[-1:] or [state]
+            raise SwarmError(
+                f"no NVIDIA GPU found on {node.hostname} ({state}): {said[0]}. A GPU node needs the "
+                "NVIDIA driver, the container toolkit and the NVIDIA runtime as Docker's default "
+                "(deploy/swarm/README.md); or declare its GPUs yourself"
+            )
+        return self.set_gpus(node.id, json.dumps([gpu.model_dump(exclude={"node"}) for gpu in gpus]))
 
 
 def _finished(state: str) -> bool:

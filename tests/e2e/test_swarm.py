@@ -96,6 +96,11 @@ def test_a_bad_gpu_declaration_is_refused_and_changes_nothing(cluster):
     assert refused.returncode == 1
     assert "uuid" in refused.stderr and "Field required" in refused.stderr
     assert len(nodes(cluster)["worker-1"]["gpus"]) == 2
+    # NVML finds nothing on a node without NVIDIA's driver: said, and the declaration stays.
+    probed = cluster.cli("nodes", "gpus", "worker-1", "--discover", check=False)
+    assert probed.returncode == 1 and "no NVIDIA GPU found on worker-1" in probed.stderr
+    assert "NVML" in probed.stderr
+    assert len(nodes(cluster)["worker-1"]["gpus"]) == 2
     unknown = cluster.cli("nodes", "drain", "worker-9", check=False)
     assert unknown.returncode == 1 and "no node 'worker-9'" in unknown.stderr
 

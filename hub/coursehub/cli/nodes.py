@@ -72,7 +72,9 @@ def add() -> None:
         f"  2. join the swarm:\n\n     {join}\n\n"
         "Then, here on the manager:\n"
         "  3. put the learner image on it:  coursehub images prepull --node <node>\n"
-        f"  4. declare its GPUs (label {GPU_LABEL}) with what nvidia-smi says on the node:\n\n"
+        f"  4. declare its GPUs (label {GPU_LABEL}): found on the node through NVML,\n\n"
+        "     coursehub nodes gpus <node> --discover\n\n"
+        "     or with what nvidia-smi says there:\n\n"
         f'     coursehub nodes gpus <node> --nvidia-smi "$(ssh <node> {NVIDIA_SMI_QUERY})"\n\n'
         f"     (or as JSON: coursehub nodes gpus <node> '{GPU_EXAMPLE}')\n"
         "  5. check:  coursehub nodes list",
@@ -96,16 +98,24 @@ def gpus(
             "(deploy/gpu-check/nvidia_smi_inventory.sh).",
         ),
     ] = None,
+    discover: Annotated[
+        bool,
+        typer.Option("--discover", help="Find them through NVML, in a short task on the node itself."),
+    ] = False,
 ) -> None:
     """Declare a node's GPUs; the allocator places GPU learners on them from now on."""
-    if (declared is None) == (nvidia_smi is None):
-        raise SwarmError("give the GPUs either as JSON or with --nvidia-smi (one of the two)")
-    if nvidia_smi is not None:
-        try:
-            declared = json.dumps(parse_nvidia_smi(nvidia_smi))
-        except ValueError as error:
-            raise SwarmError(str(error)) from None
-    updated = cluster().set_gpus(node, declared)
+    if sum([declared is not None, nvidia_smi is not None, discover]) != 1:
+        raise SwarmError("give the GPUs one way: as JSON, with --nvidia-smi, or with --discover")
+    if discover:
+        with console.status(f"Looking for GPUs on {node}..."):
+            updated = cluster().discover_gpus(node, context.settings().notebook_image)
+    else:
+        if nvidia_smi is not None:
+            try:
+                declared = json.dumps(parse_nvidia_smi(nvidia_smi))
+            except ValueError as error:
+                raise SwarmError(str(error)) from None
+        updated = cluster().set_gpus(node, declared)
     console.print(f"{updated.hostname}: {describe_gpus(updated)}", highlight=False)
 
 
