@@ -15,6 +15,7 @@ from traitlets import Bool, Callable, Float, Int, List, Unicode, default
 from .allocator import Allocation
 from .course import remote_head
 from .gpu_pool import GPUPool
+from .gpus import Inventory
 from .profiles import DEFAULT_PROFILES, Profile
 from .spawn_form import render_profile_form
 from .start_queue import StartQueue
@@ -180,19 +181,19 @@ class CourseSpawner(DockerSpawner):
         """The profiles this learner may pick, leaving out GPU kinds this platform doesn't have."""
         groups = {group.name for group in getattr(self.user, "groups", [])}
         admin = bool(getattr(self.user, "admin", False))
+        # Read once: on a swarm the inventory is a question to the manager.
+        inventory = self.gpu_pool.inventory if self.gpu_pool is not None else []
         allowed = []
         for profile in self.profiles:
             if not profile.allowed_for(groups, admin):
                 continue
-            if profile.needs_gpu and not self._platform_offers(profile):
+            if profile.needs_gpu and not self._platform_offers(profile, inventory):
                 continue
             allowed.append(profile)
         return allowed
 
-    def _platform_offers(self, profile: Profile) -> bool:
-        if self.gpu_pool is None:
-            return False
-        inventory = self.gpu_pool.inventory
+    @staticmethod
+    def _platform_offers(profile: Profile, inventory: Inventory) -> bool:
         if profile.gpu == "mig":
             return any(gpu.mig_profile == profile.mig_profile for gpu in inventory)
         return any(not gpu.is_mig for gpu in inventory)

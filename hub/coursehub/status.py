@@ -9,6 +9,7 @@ from .course import remote_head
 from .hubapi import HubAPI
 from .settings import Settings
 from .spawner import LABEL_COURSE_VERSION, LABEL_PREFIX, LABEL_ROLE, LABEL_USER, ROLE_LEARNER_SERVER
+from .swarm import Cluster
 from .users import server_state
 
 
@@ -35,20 +36,18 @@ def learner_containers(settings: Settings) -> dict[str, dict]:
 
 def learner_services(settings: Settings) -> dict[str, dict]:
     """On a swarm: each learner's service, with the node it runs on, by user name."""
-    client = docker.from_env()
-    nodes = {node.id: node.attrs["Description"]["Hostname"] for node in client.nodes.list()}
+    cluster = Cluster()
+    nodes = {node.id: node.hostname for node in cluster.nodes()}
     found = {}
-    filters = {"label": [f"{LABEL_PREFIX}={settings.prefix}", f"{LABEL_ROLE}={ROLE_LEARNER_SERVER}"]}
-    for service in client.services.list(filters=filters):
+    for user, (service, task) in cluster.learner_tasks(settings.prefix).items():
         spec = service.attrs["Spec"]
         limits = spec["TaskTemplate"].get("Resources", {}).get("Limits", {})
-        tasks = service.tasks(filters={"desired-state": "running"})
-        found[spec["Labels"].get(LABEL_USER, "?")] = {
+        found[user] = {
             "service": service.name,
-            "node": nodes.get(tasks[0].get("NodeID"), "?") if tasks else None,
+            "node": nodes.get(task.get("NodeID"), "?") if task else None,
             "image": spec["TaskTemplate"]["ContainerSpec"]["Image"],
             "course_version": spec["Labels"].get(LABEL_COURSE_VERSION),
-            "started": tasks[0]["Status"]["Timestamp"] if tasks else None,
+            "started": task["Status"]["Timestamp"] if task else None,
             "memory_limit_mb": round(limits.get("MemoryBytes", 0) / 2**20) or None,
             "cpu_limit": limits.get("NanoCPUs", 0) / 1e9 or None,
             "pids_limit": limits.get("Pids"),

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from .gpus import PROBE, Inventory, inventory_adapter, parse_probe
 from .settings import Settings
-from .spawner import LABEL_ROLE, LABEL_USER, ROLE_LEARNER_SERVER
+from .spawner import LABEL_PREFIX, LABEL_ROLE, LABEL_USER, ROLE_LEARNER_SERVER
 
 GPU_LABEL = "coursehub.gpus"
 # Where the swarm stack (deploy/swarm/coursehub.yml) mounts the shared storage into the hub.
@@ -169,15 +169,22 @@ class Cluster:
             for gpu in node.gpus
         ]
 
+    def learner_tasks(self, prefix: str | None = None) -> dict[str, tuple]:
+        """Each learner's service and its running task (None while it has none), by user name."""
+        labels = [f"{LABEL_ROLE}={ROLE_LEARNER_SERVER}", *([f"{LABEL_PREFIX}={prefix}"] if prefix else [])]
+        found = {}
+        for service in self.client.services.list(filters={"label": labels}):
+            user = service.attrs["Spec"].get("Labels", {}).get(LABEL_USER, service.name)
+            tasks = service.tasks(filters={"desired-state": "running"})
+            found[user] = (service, tasks[0] if tasks else None)
+        return found
+
     def learners_by_node(self) -> dict[str, list[str]]:
         """Users whose servers run (or are placed to run) on each node, by node ID."""
         found: dict[str, list[str]] = {}
-        services = self.client.services.list(filters={"label": f"{LABEL_ROLE}={ROLE_LEARNER_SERVER}"})
-        for service in services:
-            user = service.attrs["Spec"].get("Labels", {}).get(LABEL_USER, service.name)
-            for task in service.tasks(filters={"desired-state": "running"}):
-                if task.get("NodeID"):
-                    found.setdefault(task["NodeID"], []).append(user)
+        for user, (_, task) in self.learner_tasks().items():
+            if task and task.get("NodeID"):
+                found.setdefault(task["NodeID"], []).append(user)
         return found
 
     def join_command(self) -> str:

@@ -153,33 +153,22 @@ class SwarmCluster:
     def wait_for_hub(self, timeout: float = 180) -> None:
         wait_for_hub(self.url, timeout, self.hub_log)
 
+    def hub_containers(self, stopped_too: bool = False) -> list[str]:
+        """The manager's containers of the hub service, newest first."""
+        flags = "-aq" if stopped_too else "-q"
+        label = "label=com.docker.swarm.service.name=coursehub_hub"
+        return self.exec(self.manager, "docker", "ps", flags, "--filter", label).stdout.split()
+
     def hub_container(self) -> str:
-        found = self.exec(
-            self.manager,
-            "docker",
-            "ps",
-            "-q",
-            "--filter",
-            "label=com.docker.swarm.service.name=coursehub_hub",
-        ).stdout.split()
+        found = self.hub_containers()
         if not found:
             raise StackError("the hub's container is not running on the manager")
         return found[0]
 
     def hub_log(self) -> str:
         """The log of every hub container the manager ran, oldest first."""
-        containers = self.exec(
-            self.manager,
-            "docker",
-            "ps",
-            "-aq",
-            "--filter",
-            "label=com.docker.swarm.service.name=coursehub_hub",
-        ).stdout.split()
-        logs = [
-            self.exec(self.manager, "docker", "logs", container, check=False)
-            for container in reversed(containers)
-        ]
+        containers = reversed(self.hub_containers(stopped_too=True))
+        logs = [self.exec(self.manager, "docker", "logs", container, check=False) for container in containers]
         return "\n".join(log.stdout + log.stderr for log in logs)
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from . import context
 from .nodes import cluster
 from .output import console, fail, handle_errors
 
@@ -22,8 +23,6 @@ def prepull(
 ) -> None:
     """Pull the learner image on every node learners may land on (or on one), showing each node's
     progress, so that no learner's first start waits on a download."""
-    from . import context
-
     settings = context.settings()
     swarm = cluster()
     image = image or settings.notebook_image
